@@ -1,0 +1,31 @@
+package dev.proxyanchor.spark.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The single entry point: {@code submit/local.sh <subcommand>} and {@code spark-submit ... <jar> <subcommand>}
+ * both land here.
+ */
+@Command(
+        name = "proxyanchor",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Proxy-Anchor metric learning on Apache Spark.",
+        subcommands = {
+                InfoCommand.class,
+        })
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code; tests call this instead of {@link #main}. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler(new UserErrorHandler());
+        return cli.execute(args);
+    }
+}

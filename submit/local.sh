@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs one subcommand of the job in Spark local mode, with nothing installed but Java 17 and Maven.
+#
+#   submit/local.sh <subcommand> [flags]             e.g. submit/local.sh train --epochs 2
+#   submit/local.sh --master 'local[4]' <subcommand> [flags]
+#
+# Builds the job (mvn package) when it is missing or older than any source file, then runs it on the class path
+# Maven resolved (Spark included), with the Java 17 module openings Spark needs.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+master="${SPARK_MASTER:-local[2]}"
+driver_memory="${DRIVER_MEMORY:-8g}"
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --master) master="$2"; shift 2 ;;
+    --master=*) master="${1#--master=}"; shift ;;
+    --driver-memory) driver_memory="$2"; shift 2 ;;
+    *) break ;;
+  esac
+done
+
+jar="$root/spark-job/target/proxyanchor-spark-job-0.1.0-SNAPSHOT.jar"
+classpath_file="$root/spark-job/target/classpath.txt"
+
+needs_build() {
+  [[ -f "$jar" && -f "$classpath_file" ]] || return 0
+  local newer
+  newer="$(find "$root/pom.xml" "$root/model" "$root/datasets" "$root/spark-job" \
+    -name target -prune -o -type f \( -name '*.java' -o -name pom.xml -o -path '*/src/main/resources/*' \) \
+    -newer "$jar" -print -quit)"
+  [[ -n "$newer" ]]
+}
+
+if needs_build; then
+  echo "local.sh: building the job (mvn package, tests skipped) ..." >&2
+  (cd "$root" && mvn -B -q -DskipTests package) >&2
+fi
+
+source "$root/submit/java-opts.sh"
+# Local mode talks to itself only.
+export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+
+exec java -Xmx"$driver_memory" "${JAVA_MODULE_OPENS[@]}" "${JOB_SYSTEM_PROPERTIES[@]}" \
+  -Dspark.master="$master" \
+  -cp "$jar:$(cat "$classpath_file")" \
+  dev.proxyanchor.spark.cli.Main "$@"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the demo and the tests read: the Fashion-MNIST idx files
+# (/usr/share/datasets/fashion-mnist/). Java 17 and Maven are assumed. Safe to run again.
+set -euo pipefail
+
+packages=(dataset-fashion-mnist)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo_cmd=()
+[[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+echo "setup-debian.sh: installing ${missing[*]}" >&2
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,122 @@
+package dev.proxyanchor.model;
+
+import dev.proxyanchor.model.backbones.Backbone;
+import dev.proxyanchor.model.backbones.Backbones;
+import dev.proxyanchor.model.layers.ProxyLayer;
+import dev.proxyanchor.model.recipe.ParameterGroup;
+import dev.proxyanchor.model.recipe.Recipe;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The official model: backbone features -> global average pool + global max pool (summed) -> linear embedding
+ * (init N(0, 2/D), bias 0) -> L2 normalisation -> proxies (cosine similarities) -> Proxy-Anchor loss. Every layer
+ * gets its parameter group's optimizer, learning-rate schedule and weight decay, and gradients clipped by value.
+ */
+public final class EmbeddingNetwork {
+
+    public static final String INPUT = "input";
+    public static final String EMBEDDING = "embedding";
+    public static final String EMBEDDING_NORMALISED = "embedding_l2";
+    public static final String PROXIES = "proxies";
+    public static final String LOSS = "loss";
+
+    private EmbeddingNetwork() {
+    }
+
+    public static ComputationGraph create(Recipe recipe) {
+        return create(recipe, Backbones.create(recipe.model()), DataType.FLOAT);
+    }
+
+    public static ComputationGraph create(Recipe recipe, Backbone backbone, DataType dataType) {
+        ComputationGraph graph = new ComputationGraph(configuration(recipe, backbone, dataType));
+        graph.init();
+        return graph;
+    }
+
+    public static ComputationGraphConfiguration configuration(Recipe recipe, Backbone backbone, DataType dataType) {
+        GraphBuilder graph = new NeuralNetConfiguration.Builder()
+                .seed(recipe.seed())
+                .dataType(dataType)
+                .updater(recipe.optimizer().updater(recipe.learningRate(ParameterGroup.BACKBONE)))
+                .graphBuilder()
+                .addInputs(INPUT)
+                .setInputTypes(backbone.inputType());
+
+        String features = backbone.addTo(graph, INPUT, recipe.bnFreeze());
+        graph.addLayer("pool_avg", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), features);
+        graph.addLayer("pool_max", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), features);
+        graph.addVertex("pool", new ElementWiseVertex(ElementWiseVertex.Op.Add), "pool_avg", "pool_max");
+        graph.addLayer(EMBEDDING, new DenseLayer.Builder()
+                .nIn(backbone.featureChannels()).nOut(recipe.embeddingSize())
+                .activation(Activation.IDENTITY)
+                // Kaiming normal with fan-out = D, as the official code initialises its embedding layer.
+                .weightInit(new NormalDistribution(0.0, Math.sqrt(2.0 / recipe.embeddingSize())))
+                .biasInit(0.0)
+                .build(), "pool");
+        String embeddingOut = EMBEDDING;
+        if (recipe.l2Norm()) {
+            graph.addVertex(EMBEDDING_NORMALISED, new L2NormalizeVertex(new int[] {1}, ProxyLayer.NORM_EPS), EMBEDDING);
+            embeddingOut = EMBEDDING_NORMALISED;
+        }
+        graph.addLayer(PROXIES, ProxyLayer.of(recipe.embeddingSize(), recipe.numProxies()), embeddingOut);
+        graph.addLayer(LOSS, new LossLayer.Builder(recipe.loss()).activation(Activation.IDENTITY).build(), PROXIES);
+        graph.setOutputs(LOSS);
+
+        ComputationGraphConfiguration conf = graph.build();
+        assignParameterGroups(conf, recipe);
+        return conf;
+    }
+
+    /** The vertex whose output is the embedding used for retrieval. */
+    public static String embeddingVertex(ComputationGraph graph) {
+        return graph.getConfiguration().getVertices().containsKey(EMBEDDING_NORMALISED) ? EMBEDDING_NORMALISED : EMBEDDING;
+    }
+
+    /** Embeddings of a batch in inference mode (BatchNorm on running statistics). */
+    public static INDArray embed(ComputationGraph graph, INDArray features) {
+        Map<String, INDArray> activations = graph.feedForward(new INDArray[] {features}, false, false);
+        return activations.get(embeddingVertex(graph));
+    }
+
+    public static ParameterGroup groupOf(String layerName) {
+        return switch (layerName) {
+            case EMBEDDING -> ParameterGroup.EMBEDDING;
+            case PROXIES -> ParameterGroup.PROXIES;
+            default -> ParameterGroup.BACKBONE;
+        };
+    }
+
+    private static void assignParameterGroups(ComputationGraphConfiguration conf, Recipe recipe) {
+        for (Map.Entry<String, GraphVertex> vertex : conf.getVertices().entrySet()) {
+            if (!(vertex.getValue() instanceof LayerVertex layerVertex)
+                    || !(layerVertex.getLayerConf().getLayer() instanceof BaseLayer layer)) {
+                continue;
+            }
+            ParameterGroup group = groupOf(vertex.getKey());
+            layer.setIUpdater(recipe.optimizer().updater(recipe.learningRate(group)));
+            layer.setBiasUpdater(null);
+            layer.setRegularization(recipe.optimizer().regularization(recipe.weightDecay()));
+            layer.setRegularizationBias(recipe.optimizer().regularization(recipe.weightDecay()));
+            layer.setGradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue);
+            layer.setGradientNormalizationThreshold(recipe.clipValue());
+        }
+    }
+}

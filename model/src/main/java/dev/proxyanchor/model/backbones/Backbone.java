@@ -1,0 +1,29 @@
+package dev.proxyanchor.model.backbones;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+
+/**
+ * A feature extractor the embedding head sits on: it adds its layers to a graph and ends in a C x H x W feature map.
+ * Every layer it adds belongs to the backbone parameter group (its learning rate, its warm-up freeze).
+ */
+public interface Backbone {
+
+    /** The name users type for {@code --model}. */
+    String name();
+
+    /** The image size and channels the backbone reads (NCHW). */
+    InputType inputType();
+
+    /** Channels of the final feature map, i.e. the width the head's global pooling produces. */
+    long featureChannels();
+
+    /**
+     * Adds the backbone's layers after {@code input}.
+     *
+     * @param bnFreeze the official {@code --bn-freeze}: BatchNorm layers normalise with, and keep, their running
+     *                 statistics while training
+     * @return the name of the vertex holding the final feature map
+     */
+    String addTo(GraphBuilder graph, String input, boolean bnFreeze);
+}

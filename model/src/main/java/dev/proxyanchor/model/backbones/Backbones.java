@@ -1,0 +1,38 @@
+package dev.proxyanchor.model.backbones;
+
+import dev.proxyanchor.model.UserInputException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/** The backbones users pick with {@code --model}, by name. */
+public final class Backbones {
+
+    private static final Map<String, Supplier<Backbone>> REGISTRY = new LinkedHashMap<>();
+
+    static {
+        register(SmallCnn.NAME, SmallCnn::new);
+    }
+
+    private Backbones() {
+    }
+
+    public static synchronized void register(String name, Supplier<Backbone> factory) {
+        REGISTRY.put(name.toLowerCase(Locale.ROOT), factory);
+    }
+
+    public static synchronized Set<String> names() {
+        return Set.copyOf(REGISTRY.keySet());
+    }
+
+    public static synchronized Backbone create(String name) {
+        Supplier<Backbone> factory = REGISTRY.get(name.toLowerCase(Locale.ROOT));
+        if (factory == null) {
+            throw new UserInputException("unknown --model '" + name + "'; available backbones: "
+                    + String.join(", ", REGISTRY.keySet()));
+        }
+        return factory.get();
+    }
+}

@@ -1,0 +1,93 @@
+package dev.proxyanchor.model.layers;
+
+import java.util.Collection;
+import java.util.Map;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.conf.memory.MemoryReport;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The trainable proxies: a C x D weight matrix P, one row per training class. Its output is the B x C matrix of
+ * cosine similarities cos(x_b / |x_b|, p_c / |p_c|), which the Proxy-Anchor loss consumes. The proxies are
+ * initialised N(0, 2/C) (Kaiming normal, fan-out, as the official code) and have no bias.
+ *
+ * <p>Configuration side of a custom DL4J layer (the implementation is {@link ProxyLayerImpl}); DL4J's
+ * {@code SameDiffLayer} is avoided on purpose: in 1.0.0-M2.1 its gradients come out 2x too large.
+ */
+public class ProxyLayer extends FeedForwardLayer {
+
+    /** Parameter key of the proxies. */
+    public static final String PROXIES = "P";
+
+    /** Inside the square root of the L2 norm, as the official code's l2_norm. */
+    public static final double NORM_EPS = 1e-12;
+
+    /** For JSON and Java deserialisation. */
+    protected ProxyLayer() {
+    }
+
+    private ProxyLayer(Builder builder) {
+        super(builder);
+        setActivationFn(Activation.IDENTITY.getActivationFunction());
+    }
+
+    /** @param embeddingSize D, the width of the incoming embedding; @param numProxies C, the number of classes */
+    public static ProxyLayer of(int embeddingSize, int numProxies) {
+        return new Builder().nIn(embeddingSize).nOut(numProxies).build();
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+            Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
+            boolean initializeParams, DataType networkDataType) {
+        ProxyLayerImpl layer = new ProxyLayerImpl(conf, networkDataType);
+        layer.setListeners(trainingListeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(paramTable);
+        layer.setConf(conf);
+        return layer;
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return ProxyParamInitializer.INSTANCE;
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        return InputType.feedForward(getNOut());
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        long numParams = initializer().numParams(this);
+        long updaterState = getIUpdater() == null ? 0 : getIUpdater().stateSize(numParams);
+        return new LayerMemoryReport.Builder(layerName, ProxyLayer.class, inputType, getOutputType(-1, inputType))
+                .standardMemory(numParams, updaterState)
+                .workingMemory(0, getNIn(), 0, getNIn() + 2 * getNOut())
+                .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
+                .build();
+    }
+
+    @Override
+    public ProxyLayer clone() {
+        return (ProxyLayer) super.clone();
+    }
+
+    public static final class Builder extends FeedForwardLayer.Builder<Builder> {
+        @Override
+        @SuppressWarnings("unchecked")
+        public ProxyLayer build() {
+            return new ProxyLayer(this);
+        }
+    }
+}

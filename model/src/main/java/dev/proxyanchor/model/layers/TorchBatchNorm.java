@@ -1,0 +1,91 @@
+package dev.proxyanchor.model.layers;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.regularization.Regularization;
+
+/**
+ * BatchNorm as the official PyTorch code trains it, on top of DL4J's layer:
+ * <ul>
+ *   <li>weight decay reaches gamma and beta too (PyTorch's optimizers decay every parameter; DL4J's BatchNorm
+ *       exempts them);</li>
+ *   <li>{@code frozenStatistics} is the official {@code --bn-freeze 1}: the layer stays in eval mode while the
+ *       network trains, normalising with its running statistics and never updating them, while gamma and beta
+ *       still receive gradients (and train once the warm-up is over).</li>
+ * </ul>
+ * Statistics are stored as variance (not log-std) so that PyTorch's running_var maps onto them one to one.
+ */
+public class TorchBatchNorm extends BatchNormalization {
+
+    private boolean frozenStatistics;
+
+    /** For JSON and Java deserialisation. */
+    public TorchBatchNorm() {
+        super();
+        setUseLogStd(false);
+    }
+
+    public static TorchBatchNorm of(long channels, boolean frozenStatistics) {
+        TorchBatchNorm bn = new TorchBatchNorm();
+        bn.setNIn(channels);
+        bn.setNOut(channels);
+        bn.setEps(1e-5);
+        // PyTorch momentum 0.1 == DL4J decay 0.9: running = 0.9 * running + 0.1 * batch.
+        bn.setDecay(0.9);
+        bn.frozenStatistics = frozenStatistics;
+        return bn;
+    }
+
+    public boolean isFrozenStatistics() {
+        return frozenStatistics;
+    }
+
+    public void setFrozenStatistics(boolean frozenStatistics) {
+        this.frozenStatistics = frozenStatistics;
+    }
+
+    @Override
+    public List<Regularization> getRegularizationByParam(String paramName) {
+        if (BatchNormalizationParamInitializer.GAMMA.equals(paramName)
+                || BatchNormalizationParamInitializer.BETA.equals(paramName)) {
+            return getRegularization();
+        }
+        return null;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+            Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
+            boolean initializeParams, DataType networkDataType) {
+        TorchBatchNormImpl layer = new TorchBatchNormImpl(conf, networkDataType);
+        layer.setListeners(trainingListeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(paramTable);
+        layer.setConf(conf);
+        return layer;
+    }
+
+    @Override
+    public TorchBatchNorm clone() {
+        return (TorchBatchNorm) super.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return super.equals(o) && o instanceof TorchBatchNorm other && other.frozenStatistics == frozenStatistics;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * super.hashCode() + Boolean.hashCode(frozenStatistics);
+    }
+}

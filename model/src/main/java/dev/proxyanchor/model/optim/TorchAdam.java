@@ -1,0 +1,111 @@
+package dev.proxyanchor.model.optim;
+
+import java.util.Map;
+import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * Adam exactly as PyTorch computes it (and so AdamW, whose decoupled decay is DL4J's post-updater
+ * {@code WeightDecay}): epsilon added to the bias-corrected sqrt(v), and a step count per parameter group kept in
+ * the updater state, so that a group frozen during warm-up starts its bias correction at step 1 when it is
+ * released. DL4J's own Adam adds epsilon before the bias correction and counts the network's iterations instead.
+ *
+ * <p>A learning rate of exactly 0 means "frozen": no update, no state change, no step counted.
+ */
+public final class TorchAdam implements IUpdater {
+
+    private final ISchedule learningRate;
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+
+    public TorchAdam(@JsonProperty("learningRate") ISchedule learningRate,
+                     @JsonProperty("beta1") double beta1,
+                     @JsonProperty("beta2") double beta2,
+                     @JsonProperty("epsilon") double epsilon) {
+        this.learningRate = Objects.requireNonNull(learningRate, "learningRate");
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+    }
+
+    /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8. */
+    public static TorchAdam withDefaults(ISchedule learningRate) {
+        return new TorchAdam(learningRate, 0.9, 0.999, 1e-8);
+    }
+
+    public ISchedule getLearningRateSchedule() {
+        return learningRate;
+    }
+
+    public double getBeta1() {
+        return beta1;
+    }
+
+    public double getBeta2() {
+        return beta2;
+    }
+
+    public double getEpsilon() {
+        return epsilon;
+    }
+
+    @Override
+    public long stateSize(long numParams) {
+        return 2 * numParams + 1;
+    }
+
+    @Override
+    public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
+        TorchAdamUpdater updater = new TorchAdamUpdater(this);
+        updater.setStateViewArray(viewArray, null, 'c', initializeViewArray);
+        return updater;
+    }
+
+    @Override
+    public GradientUpdater instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
+        TorchAdamUpdater updater = new TorchAdamUpdater(this);
+        updater.setState(updaterState, initializeStateArrays);
+        return updater;
+    }
+
+    @Override
+    public double getLearningRate(int iteration, int epoch) {
+        return learningRate.valueAt(iteration, epoch);
+    }
+
+    @Override
+    public boolean hasLearningRate() {
+        return true;
+    }
+
+    @Override
+    public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
+        throw new UnsupportedOperationException("TorchAdam's learning rate is set by the training recipe's schedule");
+    }
+
+    @Override
+    public TorchAdam clone() {
+        return new TorchAdam(learningRate.clone(), beta1, beta2, epsilon);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TorchAdam other && other.learningRate.equals(learningRate) && other.beta1 == beta1
+                && other.beta2 == beta2 && other.epsilon == epsilon;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(learningRate, beta1, beta2, epsilon);
+    }
+
+    @Override
+    public String toString() {
+        return "TorchAdam(lr=" + learningRate + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + epsilon + ")";
+    }
+}

@@ -1,0 +1,51 @@
+package dev.proxyanchor.model.recipe;
+
+import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.optim.TorchAdam;
+import dev.proxyanchor.model.optim.TorchRmsProp;
+import dev.proxyanchor.model.optim.TorchSgd;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.nd4j.linalg.schedule.ISchedule;
+
+/**
+ * The official code's {@code --optimizer} choices with its hyper-parameters, as PyTorch computes them. Weight
+ * decay is decoupled (scaled by the group's learning rate, after the update) for {@code adamw} and an L2 term added
+ * to the gradient for the others, as in {@code torch.optim}.
+ */
+public enum Optimizer {
+    ADAMW, ADAM, SGD, RMSPROP;
+
+    public static Optimizer parse(String name) {
+        try {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("unknown --optimizer '" + name + "'; expected one of "
+                    + Arrays.stream(values()).map(Optimizer::flagName).toList());
+        }
+    }
+
+    public String flagName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public IUpdater updater(ISchedule learningRate) {
+        return switch (this) {
+            case ADAMW, ADAM -> TorchAdam.withDefaults(learningRate);
+            case SGD -> new TorchSgd(learningRate, 0.9, true);
+            case RMSPROP -> new TorchRmsProp(learningRate, 0.9, 0.9, 1e-8);
+        };
+    }
+
+    public List<Regularization> regularization(double weightDecay) {
+        if (weightDecay == 0.0) {
+            return List.of();
+        }
+        return List.of(this == ADAMW ? new WeightDecay(weightDecay, true) : new L2Regularization(weightDecay));
+    }
+}

@@ -81,7 +81,7 @@ public final class EmbeddingNetwork {
         graph.setOutputs(LOSS);
 
         ComputationGraphConfiguration conf = graph.build();
-        assignParameterGroups(conf, recipe);
+        applyParameterGroups(conf, recipe);
         return conf;
     }
 
@@ -104,7 +104,11 @@ public final class EmbeddingNetwork {
         };
     }
 
-    private static void assignParameterGroups(ComputationGraphConfiguration conf, Recipe recipe) {
+    /**
+     * Gives every layer its group's optimizer and learning-rate schedule (see {@link #groupOf}), the recipe's weight
+     * decay on weights and biases alike, and gradient clipping by value.
+     */
+    public static void applyParameterGroups(ComputationGraphConfiguration conf, Recipe recipe) {
         for (Map.Entry<String, GraphVertex> vertex : conf.getVertices().entrySet()) {
             if (!(vertex.getValue() instanceof LayerVertex layerVertex)
                     || !(layerVertex.getLayerConf().getLayer() instanceof BaseLayer layer)) {

@@ -56,7 +56,7 @@ public final class TorchAdam implements IUpdater {
 
     @Override
     public long stateSize(long numParams) {
-        return 2 * numParams + 1;
+        return 3 * numParams;
     }
 
     @Override

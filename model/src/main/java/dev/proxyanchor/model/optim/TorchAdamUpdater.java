@@ -7,7 +7,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** The state and step of {@link TorchAdam}: state view = [m (n) | v (n) | step count (1)]. */
+/**
+ * The state and step of {@link TorchAdam}: state view = [m (n) | v (n) | step count (n)]. DL4J sizes updater state
+ * per variable and hands one updater a block of several variables, so the state must be linear in n; the step count
+ * is kept per element (PyTorch keeps one per tensor), all elements of a block equal.
+ */
 final class TorchAdamUpdater implements GradientUpdater<TorchAdam> {
 
     private final TorchAdam config;
@@ -30,10 +34,10 @@ final class TorchAdamUpdater implements GradientUpdater<TorchAdam> {
         if (initialize) {
             flat.assign(0);
         }
-        long n = (flat.length() - 1) / 2;
+        long n = flat.length() / 3;
         this.m = flat.get(NDArrayIndex.interval(0, n));
         this.v = flat.get(NDArrayIndex.interval(n, 2 * n));
-        this.step = flat.get(NDArrayIndex.interval(2 * n, 2 * n + 1));
+        this.step = flat.get(NDArrayIndex.interval(2 * n, 3 * n));
     }
 
     @Override
@@ -65,8 +69,8 @@ final class TorchAdamUpdater implements GradientUpdater<TorchAdam> {
             g.assign(0);
             return;
         }
-        double t = step.getDouble(0) + 1;
-        step.putScalar(0, t);
+        step.addi(1.0);
+        double t = step.getDouble(0);
         double beta1 = config.getBeta1();
         double beta2 = config.getBeta2();
         m.muli(beta1).addi(g.mul(1 - beta1));

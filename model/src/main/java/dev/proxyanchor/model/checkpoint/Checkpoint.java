@@ -1,0 +1,106 @@
+package dev.proxyanchor.model.checkpoint;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.proxyanchor.model.UserInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A trained network with its optimizer state and training state. On disk it is two files side by side, so that
+ * the network also opens with DL4J's own {@code ModelSerializer}: {@value #MODEL_FILE} (graph configuration,
+ * parameters, updater state) and {@value #STATE_FILE}. Parameters and optimizer state round-trip bit-exactly.
+ */
+public record Checkpoint(ComputationGraph graph, TrainingState state) {
+
+    public static final String MODEL_FILE = "model.zip";
+    public static final String STATE_FILE = "training.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Writes {@value #MODEL_FILE}; the caller owns (and closes) the stream. */
+    public void writeModel(OutputStream out) throws IOException {
+        ModelSerializer.writeModel(graph, new NonClosing(out), true);
+    }
+
+    /** Writes {@value #STATE_FILE}; the caller owns (and closes) the stream. */
+    public void writeState(OutputStream out) throws IOException {
+        JSON.writeValue(new NonClosing(out), state);
+    }
+
+    public static Checkpoint read(InputStream model, InputStream state, String where) throws IOException {
+        ComputationGraph graph;
+        try {
+            graph = ModelSerializer.restoreComputationGraph(model, true);
+        } catch (RuntimeException | IOException e) {
+            throw new UserInputException("cannot read the network of checkpoint " + where + " (" + MODEL_FILE
+                    + "): " + e.getMessage() + ". Is it a checkpoint written by this tool?", e);
+        }
+        TrainingState training;
+        try {
+            training = JSON.readValue(state, TrainingState.class);
+        } catch (IOException e) {
+            throw new UserInputException("cannot read " + STATE_FILE + " of checkpoint " + where + ": "
+                    + e.getMessage(), e);
+        }
+        return new Checkpoint(graph, training);
+    }
+
+    /**
+     * Fails, listing every difference, unless {@code actual} has exactly the parameters (names and shapes) of
+     * {@code expected}. A checkpoint never loads partially.
+     */
+    public static void requireSameParameters(ComputationGraph expected, ComputationGraph actual, String where) {
+        Map<String, INDArray> want = expected.paramTable();
+        Map<String, INDArray> got = actual.paramTable();
+        List<String> problems = new ArrayList<>();
+        for (String key : new TreeSet<>(want.keySet())) {
+            INDArray g = got.get(key);
+            if (g == null) {
+                problems.add("missing " + key + " " + Arrays.toString(want.get(key).shape()));
+            } else if (!Arrays.equals(g.shape(), want.get(key).shape())) {
+                problems.add(key + " has shape " + Arrays.toString(g.shape()) + ", expected "
+                        + Arrays.toString(want.get(key).shape()));
+            }
+        }
+        for (String key : new TreeSet<>(got.keySet())) {
+            if (!want.containsKey(key)) {
+                problems.add("unexpected " + key + " " + Arrays.toString(got.get(key).shape()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new UserInputException("checkpoint " + where + " does not fit the network the flags describe ("
+                    + problems.size() + " problems): " + String.join("; ", problems)
+                    + ". Use the same --model, --embedding-size and dataset as the run that wrote it.");
+        }
+    }
+
+    /** ModelSerializer and Jackson close the stream they are given; the callers here own theirs. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.proxyanchor.model;
+
+import dev.proxyanchor.model.backbones.SmallCnn;
+import dev.proxyanchor.model.recipe.Recipe;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Small networks and batches the model tests share. */
+public final class TestNetworks {
+
+    private TestNetworks() {
+    }
+
+    /** The small CNN's structure at a size where gradient checks and many optimizer steps are cheap. */
+    public static SmallCnn tinyCnn() {
+        return new SmallCnn(8, 8, 1, 3, 4);
+    }
+
+    public static Recipe.Builder tinyRecipe() {
+        return Recipe.builder().model(SmallCnn.NAME).embeddingSize(5).numProxies(3).seed(42);
+    }
+
+    public static ComputationGraph tinyNetwork(Recipe recipe, DataType type) {
+        return EmbeddingNetwork.create(recipe, tinyCnn(), type);
+    }
+
+    /** A seeded batch of 8 x 8 single-channel images with labels cycling over the classes, one-hot. */
+    public static DataSet batch(int size, int classes, long seed, DataType type) {
+        java.util.Random random = new java.util.Random(seed);
+        double[] pixels = new double[size * 64];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = random.nextDouble();
+        }
+        INDArray features = Nd4j.create(pixels, new long[] {size, 1, 8, 8}, 'c').castTo(type);
+        INDArray labels = Nd4j.zeros(type, size, classes);
+        for (int i = 0; i < size; i++) {
+            labels.putScalar(i, i % classes, 1.0);
+        }
+        return new DataSet(features, labels);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.proxyanchor.spark.train;
+
+import java.io.IOException;
+import org.deeplearning4j.core.loader.DataSetLoader;
+import org.nd4j.common.loader.Source;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Builds a worker's minibatch from its {@link BatchDescriptor}: decoded, augmented images and one-hot labels. */
+final class DescriptorLoader implements DataSetLoader {
+
+    private final BatchDecoder decoder;
+    private final int numProxies;
+
+    DescriptorLoader(BatchDecoder decoder, int numProxies) {
+        this.decoder = decoder;
+        this.numProxies = numProxies;
+    }
+
+    @Override
+    public DataSet load(Source source) throws IOException {
+        BatchDescriptor batch = BatchDescriptor.decode(source.getPath());
+        INDArray features = decoder.decode(batch.uris(), batch.seeds(), true);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, batch.labels().length, numProxies);
+        for (int i = 0; i < batch.labels().length; i++) {
+            int label = batch.labels()[i];
+            if (label < 0 || label >= numProxies) {
+                throw new IOException("training label " + label + " of " + batch.uris()[i] + " is outside [0, "
+                        + numProxies + "), the number of proxies (training classes)");
+            }
+            labels.putScalar(i, label, 1.0f);
+        }
+        return new DataSet(features, labels);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.proxyanchor.spark.train;
+
+import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.recipe.Optimizer;
+
+/**
+ * Every resolved flag of {@code train}: the official {@code train.py} flags with their defaults, plus the data,
+ * output and Spark ones. Validated on construction, before any Spark job runs.
+ *
+ * @param workers            parameter-averaging workers; each trains on {@code batchSize / workers} images per step
+ * @param averagingFrequency steps each worker takes between two parameter averages
+ * @param prefetch           minibatches a worker decodes ahead of the one it trains on
+ * @param evalEvery          evaluate after every this many epochs (and after the last)
+ * @param trainLimit         use a seeded random subset of this many training images (0 = all)
+ * @param evalLimit          use a seeded random subset of this many images per evaluation role (0 = all)
+ */
+public record TrainSettings(
+        String dataset,
+        String dataRoot,
+        boolean evalSeen,
+        String model,
+        String loss,
+        int embeddingSize,
+        int batchSize,
+        int epochs,
+        double lr,
+        double weightDecay,
+        int lrDecayStep,
+        double lrDecayGamma,
+        Optimizer optimizer,
+        double alpha,
+        double mrg,
+        int warm,
+        boolean bnFreeze,
+        boolean l2Norm,
+        int imagesPerClass,
+        double proxyLrScale,
+        String remark,
+        String output,
+        boolean resume,
+        boolean overwrite,
+        int workers,
+        int averagingFrequency,
+        int prefetch,
+        long seed,
+        int evalEvery,
+        int trainLimit,
+        int evalLimit) {
+
+    /** The only loss this system trains; the official code's others are named in the error. */
+    public static final String PROXY_ANCHOR = "Proxy_Anchor";
+
+    public TrainSettings {
+        if (!PROXY_ANCHOR.equalsIgnoreCase(loss)) {
+            throw new UserInputException("--loss " + loss + " is not supported: this system trains " + PROXY_ANCHOR
+                    + " only (the official code's Proxy_NCA, MS, Contrastive, Triplet and NPair baselines are not ported)");
+        }
+        positive("--batch-size", batchSize);
+        positive("--epochs", epochs);
+        positive("--workers", workers);
+        positive("--averaging-frequency", averagingFrequency);
+        positive("--eval-every", evalEvery);
+        if (prefetch < 0 || trainLimit < 0 || evalLimit < 0 || imagesPerClass < 0) {
+            throw new UserInputException("--prefetch, --train-limit, --eval-limit and --IPC must be >= 0");
+        }
+        if (batchSize % workers != 0) {
+            throw new UserInputException("--batch-size " + batchSize + " must be a multiple of --workers " + workers
+                    + ": each step the workers together train on one official batch, " + (batchSize / workers)
+                    + "-" + (batchSize / workers + 1) + " images each is not possible; try --batch-size "
+                    + (batchSize / workers) * workers);
+        }
+        if (imagesPerClass > 0 && (batchSize / workers) % imagesPerClass != 0) {
+            throw new UserInputException("--IPC " + imagesPerClass + " must divide the per-worker batch "
+                    + batchSize / workers + " (--batch-size / --workers), so that no class is cut between workers");
+        }
+        if (output == null || output.isBlank()) {
+            throw new UserInputException("--output is required: the run directory (any Hadoop URI) for metrics and "
+                    + "checkpoints");
+        }
+        if (resume && overwrite) {
+            throw new UserInputException("--resume and --overwrite contradict each other: pick one");
+        }
+    }
+
+    private static void positive(String flag, int value) {
+        if (value <= 0) {
+            throw new UserInputException(flag + " must be a positive integer, got " + value);
+        }
+    }
+
+    public int batchSizePerWorker() {
+        return batchSize / workers;
+    }
+}

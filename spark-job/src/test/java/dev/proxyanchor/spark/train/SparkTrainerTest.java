@@ -1,0 +1,106 @@
+package dev.proxyanchor.spark.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.proxyanchor.model.EmbeddingNetwork;
+import dev.proxyanchor.model.checkpoint.Checkpoint;
+import dev.proxyanchor.model.checkpoint.TrainingState;
+import dev.proxyanchor.model.recipe.Optimizer;
+import dev.proxyanchor.model.recipe.Recipe;
+import dev.proxyanchor.spark.io.RunDirectory;
+import dev.proxyanchor.spark.runtime.SparkSessions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The parameter-averaging epoch loop in Spark local[2], on synthetic images. */
+class SparkTrainerTest {
+
+    private static SparkSession spark;
+    private static JavaSparkContext jsc;
+
+    @BeforeAll
+    static void startSpark() {
+        spark = SparkSession.builder().config(SparkSessions.defaults("SparkTrainerTest").setMaster("local[2]"))
+                .getOrCreate();
+        jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    private static TrainSettings settings(Path out, int epochs, int warm) {
+        return new TrainSettings("synthetic", null, false, "small_cnn", "Proxy_Anchor", 16, 32, epochs, 1e-3, 1e-4,
+                10, 0.5, Optimizer.ADAMW, 32, 0.1, warm, true, true, 0, 100, "", out.toString(), false, false,
+                2, 2, 1, 7, 1, 0, 0);
+    }
+
+    private static Checkpoint fresh(TrainSettings s) {
+        Recipe recipe = Recipe.builder().model("small_cnn").embeddingSize(s.embeddingSize()).numProxies(6)
+                .optimizer(s.optimizer()).lr(s.lr()).warm(s.warm()).bnFreeze(s.bnFreeze()).seed(s.seed()).build();
+        return new Checkpoint(EmbeddingNetwork.create(recipe), TrainingState.start(recipe));
+    }
+
+    private static TrainingState train(TrainSettings s, Checkpoint start) throws Exception {
+        RunDirectory run = RunDirectory.at(s.output(), jsc.hadoopConfiguration());
+        return new SparkTrainer(jsc, s, SyntheticImages.trainImages(6, 32), new SyntheticImages(),
+                (graph, epoch) -> Map.of(), run).train(start);
+    }
+
+    @Test
+    void lossDecreasesAndEveryEpochLeavesMetricsAndCheckpoints(@TempDir Path dir) throws Exception {
+        TrainSettings s = settings(dir.resolve("run"), 3, 0);
+        TrainingState end = train(s, fresh(s));
+        assertEquals(3, end.epochsCompleted());
+
+        List<String> lines = Files.readAllLines(dir.resolve("run").resolve(RunDirectory.METRICS));
+        assertEquals(3, lines.size());
+        ObjectMapper json = new ObjectMapper();
+        JsonNode first = json.readTree(lines.get(0));
+        JsonNode last = json.readTree(lines.get(2));
+        assertTrue(last.get("loss").asDouble() < first.get("loss").asDouble(),
+                "loss did not decrease: " + lines);
+        assertEquals(1e-1, first.get("lr").get("proxies").asDouble(), 1e-12);
+        assertTrue(first.get("images_per_sec").asDouble() > 0);
+        assertTrue(Files.exists(dir.resolve("run/last").resolve(Checkpoint.MODEL_FILE)));
+    }
+
+    @Test
+    void warmUpKeepsTheBackboneFrozenUnderParameterAveraging(@TempDir Path dir) throws Exception {
+        TrainSettings s = settings(dir.resolve("run"), 1, 1);
+        Checkpoint start = fresh(s);
+        INDArray conv = start.graph().getParam("block1_conv_W").dup();
+        INDArray proxies = start.graph().getParam("proxies_P").dup();
+        train(s, start);
+        Checkpoint after = RunDirectory.at(s.output(), jsc.hadoopConfiguration()).readCheckpoint(RunDirectory.LAST);
+        ComputationGraph g = after.graph();
+        assertEquals(conv, g.getParam("block1_conv_W"), "backbone trained during the warm-up");
+        assertTrue(!proxies.equals(g.getParam("proxies_P")), "proxies did not train");
+    }
+
+    @Test
+    void sameSeedAndWorkersGiveIdenticalRuns(@TempDir Path dir) throws Exception {
+        TrainSettings a = settings(dir.resolve("a"), 2, 0);
+        TrainSettings b = settings(dir.resolve("b"), 2, 0);
+        train(a, fresh(a));
+        train(b, fresh(b));
+        RunDirectory ra = RunDirectory.at(a.output(), jsc.hadoopConfiguration());
+        RunDirectory rb = RunDirectory.at(b.output(), jsc.hadoopConfiguration());
+        assertEquals(ra.readCheckpoint(RunDirectory.LAST).graph().params(),
+                rb.readCheckpoint(RunDirectory.LAST).graph().params());
+    }
+}

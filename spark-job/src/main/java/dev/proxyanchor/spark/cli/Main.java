@@ -1,5 +1,6 @@
 package dev.proxyanchor.spark.cli;
 
+import dev.proxyanchor.model.runtime.CpuKernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +19,8 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
+        // Before anything loads ND4J: JavaCPP reads the build to load once.
+        CpuKernels.configure();
         System.exit(run(args));
     }
 

@@ -1,5 +1,6 @@
 package dev.proxyanchor.spark.runtime;
 
+import dev.proxyanchor.model.runtime.CpuKernels;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -14,6 +15,7 @@ public final class SparkSessions {
     }
 
     public static SparkConf defaults(String appName) {
+        CpuKernels.configure();
         SparkConf conf = new SparkConf(true)
                 .setAppName(appName)
                 .setIfMissing("spark.master", "local[*]")
@@ -23,6 +25,11 @@ public final class SparkSessions {
                 .setIfMissing("spark.kryoserializer.buffer.max", "1024m")
                 .setIfMissing("spark.ui.enabled", "false")
                 .setIfMissing("spark.sql.shuffle.partitions", "8");
+        String plugins = conf.get("spark.plugins", "");
+        String ours = CpuKernelsPlugin.class.getName();
+        if (!plugins.contains(ours)) {
+            conf.set("spark.plugins", plugins.isBlank() ? ours : plugins + "," + ours);
+        }
         return conf;
     }
 

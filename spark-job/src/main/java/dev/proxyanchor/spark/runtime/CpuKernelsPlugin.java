@@ -1,0 +1,33 @@
+package dev.proxyanchor.spark.runtime;
+
+import dev.proxyanchor.model.runtime.CpuKernels;
+import java.util.Map;
+import org.apache.spark.api.plugin.DriverPlugin;
+import org.apache.spark.api.plugin.ExecutorPlugin;
+import org.apache.spark.api.plugin.PluginContext;
+import org.apache.spark.api.plugin.SparkPlugin;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@link CpuKernels#configure()} when each executor starts, before any task loads ND4J, so that every executor
+ * picks the CPU build its own host can run (hosts of a cluster may differ).
+ */
+public final class CpuKernelsPlugin implements SparkPlugin {
+
+    @Override
+    public DriverPlugin driverPlugin() {
+        return null;
+    }
+
+    @Override
+    public ExecutorPlugin executorPlugin() {
+        return new ExecutorPlugin() {
+            @Override
+            public void init(PluginContext ctx, Map<String, String> extraConf) {
+                CpuKernels.configure();
+                LoggerFactory.getLogger(CpuKernelsPlugin.class).info("executor {}: {}", ctx.executorID(),
+                        CpuKernels.describe());
+            }
+        };
+    }
+}

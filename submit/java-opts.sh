@@ -1,5 +1,6 @@
 # Sourced by the submit scripts: the JVM flags every driver and executor of this job needs on Java 17.
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # the arrays are read by the scripts that source this file
 
 # The module openings Spark's own launcher passes on Java 17.
 JAVA_MODULE_OPENS=(

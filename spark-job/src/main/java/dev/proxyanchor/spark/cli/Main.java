@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         description = "Proxy-Anchor metric learning on Apache Spark.",
         subcommands = {
                 InfoCommand.class,
+                TrainCommand.class,
         })
 public final class Main {
 

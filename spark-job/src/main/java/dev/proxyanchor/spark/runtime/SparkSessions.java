@@ -20,7 +20,7 @@ public final class SparkSessions {
                 .setAppName(appName)
                 .setIfMissing("spark.master", "local[*]")
                 .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
+                .setIfMissing("spark.kryo.registrator", RecordKryoRegistrator.SPARK_SETTING)
                 // A whole ComputationGraph travels as one Kryo object in parameter averaging.
                 .setIfMissing("spark.kryoserializer.buffer.max", "1024m")
                 .setIfMissing("spark.ui.enabled", "false")

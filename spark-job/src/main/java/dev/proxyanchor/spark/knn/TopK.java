@@ -1,0 +1,107 @@
+package dev.proxyanchor.spark.knn;
+
+/**
+ * The K best (score, id) pairs seen so far for one query: a bounded min-heap on primitive arrays. Order: higher
+ * score first; equal scores, smaller gallery id first, so that results never depend on how the gallery was cut.
+ */
+final class TopK {
+
+    private final int capacity;
+    private final float[] scores;
+    private final long[] ids;
+    private final int[] labels;
+    private int size;
+
+    TopK(int capacity) {
+        this.capacity = capacity;
+        this.scores = new float[capacity];
+        this.ids = new long[capacity];
+        this.labels = new int[capacity];
+    }
+
+    /** a ranks below b */
+    private static boolean worse(float scoreA, long idA, float scoreB, long idB) {
+        return scoreA < scoreB || (scoreA == scoreB && idA > idB);
+    }
+
+    /** Would (score, id) enter the list? Cheap test before {@link #offer}. */
+    boolean accepts(float score, long id) {
+        return size < capacity || worse(scores[0], ids[0], score, id);
+    }
+
+    void offer(float score, long id, int label) {
+        if (size < capacity) {
+            int i = size++;
+            scores[i] = score;
+            ids[i] = id;
+            labels[i] = label;
+            siftUp(i);
+        } else if (worse(scores[0], ids[0], score, id)) {
+            scores[0] = score;
+            ids[0] = id;
+            labels[0] = label;
+            siftDown(0);
+        }
+    }
+
+    /** The list, best first. */
+    Neighbours sorted(long queryId, int queryLabel) {
+        Integer[] order = new Integer[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> worse(scores[a], ids[a], scores[b], ids[b]) ? 1
+                : worse(scores[b], ids[b], scores[a], ids[a]) ? -1 : 0);
+        long[] outIds = new long[size];
+        int[] outLabels = new int[size];
+        float[] outScores = new float[size];
+        for (int i = 0; i < size; i++) {
+            outIds[i] = ids[order[i]];
+            outLabels[i] = labels[order[i]];
+            outScores[i] = scores[order[i]];
+        }
+        return new Neighbours(queryId, queryLabel, outIds, outLabels, outScores);
+    }
+
+    private void siftUp(int i) {
+        while (i > 0) {
+            int parent = (i - 1) / 2;
+            if (!worse(scores[i], ids[i], scores[parent], ids[parent])) {
+                return;
+            }
+            swap(i, parent);
+            i = parent;
+        }
+    }
+
+    private void siftDown(int i) {
+        while (true) {
+            int left = 2 * i + 1;
+            int right = left + 1;
+            int worst = i;
+            if (left < size && worse(scores[left], ids[left], scores[worst], ids[worst])) {
+                worst = left;
+            }
+            if (right < size && worse(scores[right], ids[right], scores[worst], ids[worst])) {
+                worst = right;
+            }
+            if (worst == i) {
+                return;
+            }
+            swap(i, worst);
+            i = worst;
+        }
+    }
+
+    private void swap(int a, int b) {
+        float s = scores[a];
+        scores[a] = scores[b];
+        scores[b] = s;
+        long id = ids[a];
+        ids[a] = ids[b];
+        ids[b] = id;
+        int l = labels[a];
+        labels[a] = labels[b];
+        labels[b] = l;
+    }
+}

@@ -1,0 +1,239 @@
+package dev.proxyanchor.spark.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.proxyanchor.datasets.DatasetException;
+import dev.proxyanchor.datasets.DatasetListing;
+import dev.proxyanchor.datasets.DatasetOptions;
+import dev.proxyanchor.datasets.DatasetReader;
+import dev.proxyanchor.datasets.Datasets;
+import dev.proxyanchor.datasets.EvalMode;
+import dev.proxyanchor.datasets.Role;
+import dev.proxyanchor.datasets.Sample;
+import dev.proxyanchor.model.EmbeddingNetwork;
+import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.checkpoint.Checkpoint;
+import dev.proxyanchor.model.checkpoint.TrainingState;
+import dev.proxyanchor.model.recipe.Recipe;
+import dev.proxyanchor.model.runtime.CpuKernels;
+import dev.proxyanchor.spark.data.DatasetBatchDecoder;
+import dev.proxyanchor.spark.data.DistributedEmbedder;
+import dev.proxyanchor.spark.io.RunDirectory;
+import dev.proxyanchor.spark.knn.Embedding;
+import dev.proxyanchor.spark.metrics.RetrievalEvaluator;
+import dev.proxyanchor.spark.metrics.RetrievalMetrics;
+import dev.proxyanchor.spark.runtime.SparkSessions;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.IntFunction;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+/**
+ * The {@code train} driver: resolves flags, lists the dataset, prepares the run directory (refusing to overwrite a
+ * run unless asked), builds or resumes the network, and hands the epochs to {@link SparkTrainer} with the
+ * evaluation of the dataset's protocol.
+ */
+public final class TrainingJob {
+
+    private static final Logger log = LoggerFactory.getLogger(TrainingJob.class);
+    private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|token|credential|access\\.key).*");
+    private static final int EVAL_BATCH = 256;
+
+    private TrainingJob() {
+    }
+
+    /** @param settingsFor the settings, given Spark's default parallelism (the default number of workers) */
+    public static int run(IntFunction<TrainSettings> settingsFor) throws IOException {
+        SparkSession spark = SparkSessions.getOrCreate("proxyanchor train");
+        try {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            TrainSettings settings = settingsFor.apply(jsc.defaultParallelism());
+            train(jsc, settings);
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+
+    public static TrainingState train(JavaSparkContext jsc, TrainSettings s) throws IOException {
+        Configuration hadoop = jsc.hadoopConfiguration();
+        DatasetListing listing = list(s, hadoop);
+        RunDirectory run = RunDirectory.at(s.output(), hadoop);
+        if (run.holdsRun() && !s.resume()) {
+            if (!s.overwrite()) {
+                throw new UserInputException("--output " + run.root() + " already holds a run; pass --resume to "
+                        + "continue it, --overwrite to replace it, or choose another --output");
+            }
+            run.clear();
+        } else if (s.resume() && !run.hasCheckpoint(RunDirectory.LAST)) {
+            throw new UserInputException("--resume: " + run.root() + " holds no last/ checkpoint to continue");
+        }
+
+        List<Sample> train = subset(listing.samples(Role.TRAIN), s.trainLimit(), s.seed());
+        Recipe recipe = recipe(s, listing.numProxies());
+        Checkpoint start = s.resume() ? resume(run, recipe) : new Checkpoint(EmbeddingNetwork.create(recipe),
+                TrainingState.start(recipe));
+        run.writeText(RunDirectory.CONFIG, config(s, listing, train.size(), jsc));
+
+        log.info("{}: {} training images, {} proxies; {} evaluation ({})", listing.dataset(), train.size(),
+                listing.numProxies(), listing.evalMode().key(), describeEval(listing));
+        log.info("batch: {} images per step = {} workers x {}; parameters and Adam state averaged every {} steps "
+                + "({} images between averages)", s.batchSize(), s.workers(), s.batchSizePerWorker(),
+                s.averagingFrequency(), s.batchSize() * s.averagingFrequency());
+        log.info("kernels: {}", CpuKernels.describe());
+        if (s.resume()) {
+            log.info("resuming {} at epoch {} (best R@1 so far {})", run.root(), start.state().epochsCompleted() + 1,
+                    start.state().bestRecallAt1());
+        }
+
+        DatasetBatchDecoder decoder = new DatasetBatchDecoder(hadoop);
+        SparkTrainer.TrainImages images = new SparkTrainer.TrainImages(
+                train.stream().map(Sample::uri).toArray(String[]::new),
+                train.stream().mapToInt(Sample::label).toArray());
+        checkLabels(images, listing.numProxies());
+        Map<String, List<Sample>> evalSets = evalSets(listing, s);
+        SparkTrainer.EpochEvaluation evaluation = (graph, epoch) -> evaluate(jsc, graph, evalSets, listing,
+                decoder, s.workers());
+        return new SparkTrainer(jsc, s, images, decoder, evaluation, run).train(start);
+    }
+
+    private static DatasetListing list(TrainSettings s, Configuration hadoop) {
+        DatasetReader reader = Datasets.reader(s.dataset());
+        String root = s.dataRoot() != null ? s.dataRoot() : reader.defaultRoot();
+        if (root == null) {
+            throw new UserInputException("--data-root is required for --dataset " + s.dataset());
+        }
+        try {
+            return reader.list(root, new DatasetOptions(s.evalSeen()), hadoop);
+        } catch (DatasetException e) {
+            throw new UserInputException(e.getMessage(), e);
+        }
+    }
+
+    private static Recipe recipe(TrainSettings s, int numProxies) {
+        return Recipe.builder().model(s.model()).embeddingSize(s.embeddingSize()).numProxies(numProxies)
+                .optimizer(s.optimizer()).lr(s.lr()).weightDecay(s.weightDecay()).lrDecayStep(s.lrDecayStep())
+                .lrDecayGamma(s.lrDecayGamma()).proxyLrScale(s.proxyLrScale()).warm(s.warm())
+                .bnFreeze(s.bnFreeze()).l2Norm(s.l2Norm()).alpha(s.alpha()).margin(s.mrg()).seed(s.seed()).build();
+    }
+
+    private static Checkpoint resume(RunDirectory run, Recipe recipe) throws IOException {
+        Checkpoint last = run.readCheckpoint(RunDirectory.LAST);
+        Checkpoint.requireSameParameters(EmbeddingNetwork.create(recipe), last.graph(), run.root() + "/last");
+        if (!last.state().recipe().equals(recipe)) {
+            log.warn("--resume: the flags describe recipe {} but the run was trained with {}; continuing with the "
+                    + "run's own recipe", recipe, last.state().recipe());
+        }
+        return last;
+    }
+
+    private static void checkLabels(SparkTrainer.TrainImages images, int numProxies) {
+        for (int i = 0; i < images.labels().length; i++) {
+            if (images.labels()[i] < 0 || images.labels()[i] >= numProxies) {
+                throw new UserInputException("training image " + images.uris()[i] + " has label "
+                        + images.labels()[i] + ", outside [0, " + numProxies + "), the number of training classes");
+            }
+        }
+    }
+
+    /** The evaluation sets by metrics key: eval (and eval_seen), or query/gallery as one "eval". */
+    private static Map<String, List<Sample>> evalSets(DatasetListing listing, TrainSettings s) {
+        Map<String, List<Sample>> sets = new LinkedHashMap<>();
+        if (listing.evalMode() == EvalMode.QUERY_GALLERY) {
+            sets.put(Role.QUERY.key(), subset(listing.samples(Role.QUERY), s.evalLimit(), s.seed()));
+            sets.put(Role.GALLERY.key(), subset(listing.samples(Role.GALLERY), s.evalLimit(), s.seed()));
+        } else {
+            sets.put(Role.EVAL.key(), subset(listing.samples(Role.EVAL), s.evalLimit(), s.seed()));
+            List<Sample> seen = listing.samples(Role.EVAL_SEEN);
+            if (!seen.isEmpty()) {
+                sets.put(Role.EVAL_SEEN.key(), subset(seen, s.evalLimit(), s.seed()));
+            }
+        }
+        return sets;
+    }
+
+    private static Map<String, Map<String, Object>> evaluate(JavaSparkContext jsc, ComputationGraph graph,
+            Map<String, List<Sample>> sets, DatasetListing listing, DatasetBatchDecoder decoder, int workers) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        int partitions = Math.max(1, 2 * workers);
+        if (listing.evalMode() == EvalMode.QUERY_GALLERY) {
+            JavaRDD<Embedding> queries = embed(jsc, graph, sets.get(Role.QUERY.key()), decoder, partitions, 0);
+            JavaRDD<Embedding> gallery = embed(jsc, graph, sets.get(Role.GALLERY.key()), decoder, partitions,
+                    sets.get(Role.QUERY.key()).size());
+            out.put("eval", RetrievalEvaluator.evaluate(jsc, queries, gallery, listing.recallK(), true).toJson());
+            return out;
+        }
+        for (Map.Entry<String, List<Sample>> set : sets.entrySet()) {
+            JavaRDD<Embedding> embedded = embed(jsc, graph, set.getValue(), decoder, partitions, 0);
+            RetrievalMetrics metrics = RetrievalEvaluator.evaluate(jsc, embedded, null, listing.recallK(), true);
+            out.put(set.getKey(), metrics.toJson());
+        }
+        return out;
+    }
+
+    private static JavaRDD<Embedding> embed(JavaSparkContext jsc, ComputationGraph graph, List<Sample> samples,
+                                            DatasetBatchDecoder decoder, int partitions, long firstId) {
+        List<DistributedEmbedder.Item> items = new ArrayList<>(samples.size());
+        for (int i = 0; i < samples.size(); i++) {
+            items.add(new DistributedEmbedder.Item(firstId + i, samples.get(i).uri(), samples.get(i).label()));
+        }
+        return DistributedEmbedder.embed(jsc, graph, items, decoder, EVAL_BATCH, partitions);
+    }
+
+    /** A seeded random subset of {@code limit} samples in their original order (all when limit is 0). */
+    static List<Sample> subset(List<Sample> samples, int limit, long seed) {
+        if (limit <= 0 || limit >= samples.size()) {
+            return samples;
+        }
+        List<Integer> order = new ArrayList<>(samples.size());
+        for (int i = 0; i < samples.size(); i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(seed));
+        List<Integer> chosen = new ArrayList<>(order.subList(0, limit));
+        Collections.sort(chosen);
+        return chosen.stream().map(samples::get).toList();
+    }
+
+    private static String describeEval(DatasetListing listing) {
+        StringBuilder s = new StringBuilder();
+        listing.counts().forEach((role, c) -> s.append(role.key()).append(' ').append(c[0]).append(" images/")
+                .append(c[1]).append(" classes; "));
+        return s.toString().trim();
+    }
+
+    private static String config(TrainSettings s, DatasetListing listing, int trainImages, JavaSparkContext jsc)
+            throws IOException {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("settings", s);
+        config.put("dataset", Map.of("name", listing.dataset(), "proxies", listing.numProxies(),
+                "eval_mode", listing.evalMode().key(), "train_images", trainImages));
+        config.put("batch_size_per_worker", s.batchSizePerWorker());
+        Map<String, String> versions = new LinkedHashMap<>();
+        versions.put("java", System.getProperty("java.version"));
+        versions.put("spark", jsc.version());
+        versions.put("dl4j", org.deeplearning4j.nn.conf.NeuralNetConfiguration.class.getPackage()
+                .getImplementationVersion());
+        versions.put("kernels", CpuKernels.describe());
+        config.put("versions", versions);
+        Map<String, String> spark = new LinkedHashMap<>();
+        for (Tuple2<String, String> entry : jsc.getConf().getAll()) {
+            spark.put(entry._1(), SECRET.matcher(entry._1()).matches() ? "(redacted)" : entry._2());
+        }
+        config.put("spark_conf", new java.util.TreeMap<>(spark));
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(config);
+    }
+}

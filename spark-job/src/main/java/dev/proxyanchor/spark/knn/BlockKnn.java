@@ -95,11 +95,13 @@ public final class BlockKnn {
                                     int k, boolean excludeSelf, List<Neighbours> out) {
         int rows = queries.size();
         int dim = queries.get(0).vector().length;
+        float galleryNorm = maxNorm(gallery);
         float[] q = new float[rows * dim];
-        TopK[] best = new TopK[rows];
+        ExactTopK[] best = new ExactTopK[rows];
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(queries.get(r).vector(), 0, q, r * dim, dim);
-            best[r] = new TopK(k);
+            float[] v = queries.get(r).vector();
+            System.arraycopy(v, 0, q, r * dim, dim);
+            best[r] = new ExactTopK(k, slack(dim, norm(v), galleryNorm));
         }
         INDArray queryMatrix = Nd4j.create(q, new long[] {rows, dim}, 'c');
         for (int b = 0; b < gallery.size(); b++) {
@@ -108,21 +110,52 @@ public final class BlockKnn {
             Nd4j.gemm(queryMatrix, galleryT.get(b), scores, false, false, 1.0, 0.0);
             float[] s = scores.data().asFloat();
             int cols = g.rows();
+            long[] ids = g.ids();
             for (int r = 0; r < rows; r++) {
                 long queryId = queries.get(r).id();
-                TopK top = best[r];
+                ExactTopK top = best[r];
+                float cutoff = top.cutoff();
                 int offset = r * cols;
                 for (int c = 0; c < cols; c++) {
                     float score = s[offset + c];
-                    long id = g.ids()[c];
-                    if (top.accepts(score, id) && !(excludeSelf && id == queryId)) {
-                        top.offer(score, id, g.labels()[c]);
+                    if (score >= cutoff && !(excludeSelf && ids[c] == queryId)) {
+                        top.offer(score, ids[c], g.labels()[c], b, c);
+                        cutoff = top.cutoff();
                     }
                 }
             }
         }
         for (int r = 0; r < rows; r++) {
-            out.add(best[r].sorted(queries.get(r).id(), queries.get(r).label()));
+            out.add(best[r].finish(queries.get(r), gallery));
         }
+    }
+
+    /** Twice the worst-case rounding error of a float dot product of length dim (Higham: dim * u * |q| |g|). */
+    static float slack(int dim, float queryNorm, float galleryNorm) {
+        double u = Math.ulp(1.0f) / 2;
+        return (float) (2 * dim * u * queryNorm * galleryNorm * 1.01) + Float.MIN_NORMAL;
+    }
+
+    private static float norm(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += (double) x * x;
+        }
+        return (float) Math.sqrt(s);
+    }
+
+    private static float maxNorm(List<GalleryBlock> gallery) {
+        float max = 0;
+        for (GalleryBlock g : gallery) {
+            for (int r = 0; r < g.rows(); r++) {
+                double s = 0;
+                for (int d = 0; d < g.dim(); d++) {
+                    float x = g.vectors()[r * g.dim() + d];
+                    s += (double) x * x;
+                }
+                max = Math.max(max, (float) Math.sqrt(s));
+            }
+        }
+        return max;
     }
 }

@@ -2,7 +2,7 @@ package dev.proxyanchor.spark.knn;
 
 /**
  * The K best (score, id) pairs seen so far for one query: a bounded min-heap on primitive arrays. Order: higher
- * score first; equal scores, smaller gallery id first, so that results never depend on how the gallery was cut.
+ * score first; equal scores, smaller gallery id first.
  */
 final class TopK {
 
@@ -24,9 +24,13 @@ final class TopK {
         return scoreA < scoreB || (scoreA == scoreB && idA > idB);
     }
 
-    /** Would (score, id) enter the list? Cheap test before {@link #offer}. */
-    boolean accepts(float score, long id) {
-        return size < capacity || worse(scores[0], ids[0], score, id);
+    boolean full() {
+        return size == capacity;
+    }
+
+    /** The K-th best score so far (the smallest kept); meaningful once {@link #full()}. */
+    float lowestScore() {
+        return scores[0];
     }
 
     void offer(float score, long id, int label) {
@@ -42,25 +46,6 @@ final class TopK {
             labels[0] = label;
             siftDown(0);
         }
-    }
-
-    /** The list, best first. */
-    Neighbours sorted(long queryId, int queryLabel) {
-        Integer[] order = new Integer[size];
-        for (int i = 0; i < size; i++) {
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, (a, b) -> worse(scores[a], ids[a], scores[b], ids[b]) ? 1
-                : worse(scores[b], ids[b], scores[a], ids[a]) ? -1 : 0);
-        long[] outIds = new long[size];
-        int[] outLabels = new int[size];
-        float[] outScores = new float[size];
-        for (int i = 0; i < size; i++) {
-            outIds[i] = ids[order[i]];
-            outLabels[i] = labels[order[i]];
-            outScores[i] = scores[order[i]];
-        }
-        return new Neighbours(queryId, queryLabel, outIds, outLabels, outScores);
     }
 
     private void siftUp(int i) {

@@ -3,6 +3,7 @@ package dev.proxyanchor.spark.metrics;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.spark.knn.BlockKnn;
 import dev.proxyanchor.spark.knn.Embedding;
+import dev.proxyanchor.spark.knn.Neighbours;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -55,13 +56,22 @@ public final class RetrievalEvaluator {
             int k = (int) Math.max(1, Math.min(Math.max(maxK, maxR), available));
             Broadcast<Map<Integer, Long>> counts = jsc.broadcast(perLabel);
             int[] cutOffs = recallK.clone();
-            QueryScores sum = BlockKnn.search(jsc, q, gallery, k, self, BlockKnn.DEFAULT_QUERY_BLOCK,
+            // Summed per partition, then in partition order on the driver: the same result every run.
+            QueryScores sum = QueryScores.zero(cutOffs.length);
+            for (QueryScores part : BlockKnn.search(jsc, q, gallery, k, self, BlockKnn.DEFAULT_QUERY_BLOCK,
                             BlockKnn.DEFAULT_GALLERY_BLOCK)
-                    .map(n -> {
-                        long r = counts.value().getOrDefault(n.queryLabel(), 0L) - (self ? 1 : 0);
-                        return RetrievalScoring.score(n.queryLabel(), n.labels(), cutOffs, (int) r);
+                    .mapPartitions(neighbours -> {
+                        QueryScores partial = QueryScores.zero(cutOffs.length);
+                        while (neighbours.hasNext()) {
+                            Neighbours n = neighbours.next();
+                            long r = counts.value().getOrDefault(n.queryLabel(), 0L) - (self ? 1 : 0);
+                            partial = partial.plus(RetrievalScoring.score(n.queryLabel(), n.labels(), cutOffs, (int) r));
+                        }
+                        return java.util.List.of(partial).iterator();
                     })
-                    .fold(QueryScores.zero(cutOffs.length), QueryScores::plus);
+                    .collect()) {
+                sum = sum.plus(part);
+            }
             if (sum.queries() == 0) {
                 throw new UserInputException("nothing to evaluate: the query set is empty");
             }

@@ -1,5 +1,6 @@
 package dev.proxyanchor.spark.cli;
 
+import dev.proxyanchor.model.runtime.CpuKernels;
 import dev.proxyanchor.spark.runtime.SparkSessions;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,11 +25,12 @@ final class InfoCommand implements Callable<Integer> {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             System.out.println("spark.master   " + jsc.master());
             System.out.println("spark.version  " + jsc.version());
-            System.out.println("driver nd4j    " + Nd4j.getBackend().getClass().getSimpleName());
+            System.out.println("driver nd4j    " + Nd4j.getBackend().getClass().getSimpleName() + ", "
+                    + CpuKernels.describe());
             int slices = Math.max(1, jsc.defaultParallelism());
             List<String> executors = jsc.parallelize(IntStream.range(0, slices).boxed().toList(), slices)
-                    .map(ignored -> Nd4j.getBackend().getClass().getSimpleName() + " on "
-                            + java.net.InetAddress.getLocalHost().getHostName())
+                    .map(ignored -> Nd4j.getBackend().getClass().getSimpleName() + ", " + CpuKernels.describe()
+                            + " on " + java.net.InetAddress.getLocalHost().getHostName())
                     .distinct()
                     .collect();
             executors.forEach(e -> System.out.println("executor nd4j  " + e));

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 InfoCommand.class,
                 TrainCommand.class,
+                BenchCommand.class,
         })
 public final class Main {
 

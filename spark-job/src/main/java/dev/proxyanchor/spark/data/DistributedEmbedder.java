@@ -2,6 +2,7 @@ package dev.proxyanchor.spark.data;
 
 import dev.proxyanchor.model.EmbeddingNetwork;
 import dev.proxyanchor.spark.knn.Embedding;
+import dev.proxyanchor.spark.runtime.GpuBinding;
 import dev.proxyanchor.spark.train.BatchDecoder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -36,7 +37,10 @@ public final class DistributedEmbedder {
                                            BatchDecoder decoder, int batchSize, int partitions) {
         Broadcast<byte[]> model = jsc.broadcast(serialise(graph));
         return jsc.parallelize(items, Math.max(1, Math.min(partitions, items.size())))
-                .mapPartitions(part -> new Batches(part, model, decoder, batchSize));
+                .mapPartitions(part -> {
+                    GpuBinding.bindCurrentThread();
+                    return new Batches(part, model, decoder, batchSize);
+                });
     }
 
     private static byte[] serialise(ComputationGraph graph) {

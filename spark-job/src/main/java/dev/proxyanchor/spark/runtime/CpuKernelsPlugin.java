@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@link CpuKernels#configure()} when each executor starts, before any task loads ND4J, so that every executor
- * picks the CPU build its own host can run (hosts of a cluster may differ).
+ * picks the CPU build its own host can run (hosts of a cluster may differ), and binds every task's thread to the GPU
+ * Spark assigned it, if any ({@link GpuBinding}).
  */
 public final class CpuKernelsPlugin implements SparkPlugin {
 
@@ -22,6 +23,11 @@ public final class CpuKernelsPlugin implements SparkPlugin {
     @Override
     public ExecutorPlugin executorPlugin() {
         return new ExecutorPlugin() {
+            @Override
+            public void onTaskStart() {
+                GpuBinding.bindCurrentThread();
+            }
+
             @Override
             public void init(PluginContext ctx, Map<String, String> extraConf) {
                 CpuKernels.configure();

@@ -14,11 +14,11 @@ import java.util.Base64;
  * tensors never travel and never exist for more than the prefetched batches. It is a relative URI (no scheme, URL-safe
  * base64), because DL4J resolves a Hadoop FileSystem from the first path it sees.
  */
-record BatchDescriptor(int epoch, int batch, String[] uris, int[] labels, long[] seeds) {
+public record BatchDescriptor(int epoch, int batch, String[] uris, int[] labels, long[] seeds) {
 
     private static final String PREFIX = "batch/";
 
-    String encode() {
+    public String encode() {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (DataOutputStream out = new DataOutputStream(new java.util.zip.DeflaterOutputStream(bytes))) {

@@ -1,5 +1,6 @@
 package dev.proxyanchor.spark.train;
 
+import dev.proxyanchor.spark.runtime.GpuBinding;
 import java.io.IOException;
 import org.deeplearning4j.core.loader.DataSetLoader;
 import org.nd4j.common.loader.Source;
@@ -9,18 +10,19 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Builds a worker's minibatch from its {@link BatchDescriptor}: decoded, augmented images and one-hot labels. */
-final class DescriptorLoader implements DataSetLoader {
+public final class DescriptorLoader implements DataSetLoader {
 
     private final BatchDecoder decoder;
     private final int numProxies;
 
-    DescriptorLoader(BatchDecoder decoder, int numProxies) {
+    public DescriptorLoader(BatchDecoder decoder, int numProxies) {
         this.decoder = decoder;
         this.numProxies = numProxies;
     }
 
     @Override
     public DataSet load(Source source) throws IOException {
+        GpuBinding.bindCurrentThread();
         BatchDescriptor batch = BatchDescriptor.decode(source.getPath());
         INDArray features = decoder.decode(batch.uris(), batch.seeds(), true);
         INDArray labels = Nd4j.zeros(DataType.FLOAT, batch.labels().length, numProxies);

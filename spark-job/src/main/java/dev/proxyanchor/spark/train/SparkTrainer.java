@@ -60,16 +60,17 @@ public final class SparkTrainer {
     }
 
     /** The DL4J training master for these settings: one worker minibatch per descriptor, updater state averaged. */
-    ParameterAveragingTrainingMaster trainingMaster() {
+    public static ParameterAveragingTrainingMaster trainingMaster(int workers, int batchSizePerWorker,
+                                                                  int averagingFrequency, int prefetch, long seed) {
         // numWorkers must be given: DL4J M2 reads it from a MultiLayerNetwork (null here) when training on paths.
-        return new ParameterAveragingTrainingMaster.Builder(settings.workers(), settings.batchSizePerWorker())
-                .batchSizePerWorker(settings.batchSizePerWorker())
-                .averagingFrequency(settings.averagingFrequency())
-                .workerPrefetchNumBatches(settings.prefetch())
+        return new ParameterAveragingTrainingMaster.Builder(workers, batchSizePerWorker)
+                .batchSizePerWorker(batchSizePerWorker)
+                .averagingFrequency(averagingFrequency)
+                .workerPrefetchNumBatches(prefetch)
                 // The builder's default leaves Adam's moments out of the averaging (see shared/DESIGN.md).
                 .saveUpdater(true)
                 .collectTrainingStats(false)
-                .rngSeed(settings.seed())
+                .rngSeed(seed)
                 .build();
     }
 
@@ -77,7 +78,8 @@ public final class SparkTrainer {
         ComputationGraph graph = start.graph();
         TrainingState state = start.state();
         Recipe recipe = state.recipe();
-        ParameterAveragingTrainingMaster master = trainingMaster();
+        ParameterAveragingTrainingMaster master = trainingMaster(settings.workers(), settings.batchSizePerWorker(),
+                settings.averagingFrequency(), settings.prefetch(), settings.seed());
         SparkComputationGraph sparkGraph = new SparkComputationGraph(jsc, graph, master);
         LossAccumulator losses = new LossAccumulator(jsc);
         sparkGraph.setListeners(losses);

@@ -1,0 +1,104 @@
+package dev.proxyanchor.spark.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.proxyanchor.model.runtime.CpuKernels;
+import dev.proxyanchor.spark.bench.OneJvmTrainingBenchmark;
+import dev.proxyanchor.spark.bench.SparkTrainingBenchmark;
+import dev.proxyanchor.spark.io.RunDirectory;
+import dev.proxyanchor.spark.runtime.SparkSessions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench train}: training images/s (forward, backward, update) of a backbone with the Proxy-Anchor head,
+ * in one JVM without Spark and through SparkComputationGraph parameter averaging in the current master, as two
+ * rows of one report.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Training throughput: one JVM vs Spark parameter averaging, same network and batch.")
+final class BenchTrainCommand implements Callable<Integer> {
+
+    @Option(names = "--model", defaultValue = "small_cnn", description = "default: ${DEFAULT-VALUE}")
+    String model;
+
+    @Option(names = "--batch-size", defaultValue = "128", description = "global batch, default: ${DEFAULT-VALUE}")
+    int batchSize;
+
+    @Option(names = "--iterations", defaultValue = "60", description = "timed steps, default: ${DEFAULT-VALUE}")
+    int iterations;
+
+    @Option(names = "--warmup", defaultValue = "10", description = "untimed steps first, default: ${DEFAULT-VALUE}")
+    int warmup;
+
+    @Option(names = "--workers", defaultValue = "0", description = "Spark workers (default: default parallelism)")
+    int workers;
+
+    @Option(names = "--averaging-frequency", defaultValue = "5", description = "default: ${DEFAULT-VALUE}")
+    int averagingFrequency;
+
+    @Option(names = "--proxies", defaultValue = "5", description = "classes, default: ${DEFAULT-VALUE}")
+    int proxies;
+
+    @Option(names = "--embedding-size", defaultValue = "64", description = "default: ${DEFAULT-VALUE}")
+    int embeddingSize;
+
+    @Option(names = "--output", description = "also write the report as JSON to this file (any Hadoop URI)")
+    String output;
+
+    @Override
+    public Integer call() throws Exception {
+        if (batchSize <= 0 || iterations <= 0 || warmup < 0) {
+            throw new dev.proxyanchor.model.UserInputException("--batch-size and --iterations must be positive");
+        }
+        SparkSession spark = SparkSessions.getOrCreate("proxyanchor bench train");
+        try {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            int w = workers > 0 ? workers : jsc.defaultParallelism();
+            if (batchSize % w != 0) {
+                throw new dev.proxyanchor.model.UserInputException("--batch-size " + batchSize
+                        + " must be a multiple of the " + w + " workers");
+            }
+            OneJvmTrainingBenchmark.Result oneJvm = OneJvmTrainingBenchmark.run(model, batchSize, proxies,
+                    embeddingSize, warmup, iterations);
+            OneJvmTrainingBenchmark.Result sparkRun = SparkTrainingBenchmark.run(jsc, model, batchSize, w,
+                    averagingFrequency, proxies, embeddingSize, warmup, iterations);
+
+            System.out.printf("%-28s %10s %12s%n", "path", "images/s", "seconds");
+            System.out.printf("%-28s %10.1f %12.2f%n", "one JVM", oneJvm.imagesPerSec(), oneJvm.seconds());
+            System.out.printf("%-28s %10.1f %12.2f%n", "Spark " + jsc.master() + " x" + w + " (avg " + averagingFrequency + ")",
+                    sparkRun.imagesPerSec(), sparkRun.seconds());
+            System.out.printf("ratio spark / one JVM: %.2f%n", sparkRun.imagesPerSec() / oneJvm.imagesPerSec());
+            System.out.println("backend: " + CpuKernels.describe());
+
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("model", model);
+            report.put("batch_size", batchSize);
+            report.put("iterations", iterations);
+            report.put("one_jvm_images_per_sec", oneJvm.imagesPerSec());
+            report.put("spark_local_images_per_sec", sparkRun.imagesPerSec());
+            report.put("spark_master", jsc.master());
+            report.put("workers", w);
+            report.put("averaging_frequency", averagingFrequency);
+            report.put("backend", Nd4j.getBackend().getClass().getSimpleName() + " "
+                    + System.getProperty(CpuKernels.EXTENSION, ""));
+            report.put("helpers", Map.of("onednn", org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper.mklDnnEnabled(),
+                    "description", CpuKernels.describe()));
+            if (output != null) {
+                Path path = new Path(output);
+                RunDirectory.at(path.getParent().toString(), jsc.hadoopConfiguration()).writeText(path.getName(),
+                        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+            }
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.proxyanchor.spark.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No Docker engine runs here, so the images are checked for what can be checked: every instruction is one Docker
+ * knows, every COPY source exists in the build context (or is the job jar the job-jar profile builds), the images
+ * run as uid 185 through Spark's entrypoint; and the submit scripts pass bash -n and shellcheck (when installed).
+ */
+class DockerfilesTest {
+
+    private static final Set<String> INSTRUCTIONS = Set.of("FROM", "ARG", "ENV", "RUN", "COPY", "ADD", "WORKDIR",
+            "USER", "ENTRYPOINT", "CMD", "EXPOSE", "LABEL", "VOLUME", "SHELL", "HEALTHCHECK", "STOPSIGNAL", "ONBUILD");
+
+    static Path repo() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("submit/local.sh"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("repository root not found above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+
+    /** Logical instructions: continuation lines joined, comments and blanks dropped. */
+    static List<String> instructions(Path dockerfile) throws IOException {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : Files.readAllLines(dockerfile)) {
+            String t = line.strip();
+            if (current.isEmpty() && (t.isEmpty() || t.startsWith("#"))) {
+                continue;
+            }
+            if (t.endsWith("\\")) {
+                current.append(t, 0, t.length() - 1).append(' ');
+            } else {
+                out.add(current.append(t).toString());
+                current.setLength(0);
+            }
+        }
+        if (!current.isEmpty()) {
+            fail(dockerfile + " ends inside a continued line");
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"docker/Dockerfile", "docker/Dockerfile.cpu"})
+    void dockerfileParsesAndEveryCopySourceExists(String name) throws IOException {
+        Path repo = repo();
+        String jobJar = "spark-job/target/proxyanchor-spark-job-" + System.getProperty("project.version",
+                "0.1.0-SNAPSHOT") + "-job.jar";
+        List<String> instructions = instructions(repo.resolve(name));
+        assertTrue(instructions.get(0).startsWith("FROM ") || instructions.get(0).startsWith("ARG "), name);
+        boolean entrypoint = false;
+        boolean user = false;
+        for (String instruction : instructions) {
+            String keyword = instruction.split("\\s+", 2)[0];
+            assertTrue(INSTRUCTIONS.contains(keyword), name + ": unknown instruction '" + keyword + "'");
+            if (keyword.equals("COPY") && !instruction.contains("--from=")) {
+                String[] words = instruction.split("\\s+");
+                for (int i = 1; i < words.length - 1; i++) {
+                    String source = words[i];
+                    assertTrue(source.equals(jobJar) || Files.exists(repo.resolve(source)),
+                            name + ": COPY source " + source + " does not exist (and is not the job jar " + jobJar + ")");
+                }
+            }
+            entrypoint |= instruction.equals("ENTRYPOINT [\"/opt/entrypoint.sh\"]");
+            user |= instruction.equals("USER ${SPARK_UID}");
+        }
+        assertTrue(entrypoint, name + ": Spark's entrypoint");
+        assertTrue(user, name + ": the non-root Spark uid");
+    }
+
+    @Test
+    void submitScriptsPassBashAndShellcheck() throws Exception {
+        Path repo = repo();
+        List<String> scripts = new ArrayList<>();
+        try (var files = Files.list(repo.resolve("submit"))) {
+            files.filter(p -> p.toString().endsWith(".sh")).forEach(p -> scripts.add(p.toString()));
+        }
+        for (String script : scripts) {
+            assertEquals(0, exec("bash", "-n", script), "bash -n " + script);
+        }
+        if (exec("sh", "-c", "command -v shellcheck") == 0) {
+            List<String> command = new ArrayList<>(List.of("shellcheck", "-x"));
+            command.addAll(scripts);
+            assertEquals(0, exec(command.toArray(String[]::new)), "shellcheck " + scripts);
+        }
+    }
+
+    private static int exec(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+}

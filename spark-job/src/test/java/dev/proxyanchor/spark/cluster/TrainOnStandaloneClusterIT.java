@@ -1,0 +1,110 @@
+package dev.proxyanchor.spark.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.proxyanchor.datasets.FashionMnist;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job as users run it: {@code submit/cluster.sh} submits the job jar to a real Spark standalone cluster (a
+ * master and two one-core workers on 127.0.0.1, separate JVMs) that reads a Fashion-MNIST subset from an in-process
+ * HDFS and writes its run there; one worker is killed during training and the run still completes.
+ */
+class TrainOnStandaloneClusterIT {
+
+    @Test
+    void trainsFromHdfsAcrossTwoExecutorsAndSurvivesALostWorker(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isDirectory(Path.of(FashionMnist.DEFAULT_ROOT)), "run submit/setup-debian.sh first");
+        Path jobJar = Path.of("target", "proxyanchor-spark-job-" + System.getProperty("project.version") + ".jar")
+                .toAbsolutePath();
+        assumeTrue(Files.exists(jobJar), "the job jar is built in the package phase: run mvn verify");
+
+        Configuration hdfsConf = new Configuration();
+        hdfsConf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.resolve("hdfs").toString());
+        MiniDFSCluster hdfs = new MiniDFSCluster.Builder(hdfsConf).numDataNodes(1).build();
+        try (StandaloneCluster spark = new StandaloneCluster(dir, 2, "3g")) {
+            FileSystem fs = hdfs.getFileSystem();
+            String root = "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
+            FashionMnistSubset.write(Path.of(FashionMnist.DEFAULT_ROOT), 6000, 1000,
+                    name -> fs.create(new org.apache.hadoop.fs.Path("/fmnist/" + name)));
+
+            Path submitShim = sparkSubmitShim(dir, spark);
+            List<String> command = new ArrayList<>(List.of("bash", repo().resolve("submit/cluster.sh").toString(),
+                    "--master", spark.masterUrl(), "--executor-cores", "1", "--executor-memory", "1500m",
+                    "--offheap", "1g", "--jar", jobJar.toString(),
+                    "--conf", "spark.executor.extraClassPath=" + spark.classPath(),
+                    "--conf", "spark.task.maxFailures=4",
+                    "--", "train", "--dataset", "fmnist", "--data-root", root + "/fmnist",
+                    "--output", root + "/runs/fmnist", "--model", "small_cnn", "--embedding-size", "32",
+                    "--batch-size", "64", "--workers", "2", "--averaging-frequency", "2", "--lr", "1e-3",
+                    "--warm", "0", "--bn-freeze", "0", "--epochs", "2", "--eval-limit", "500"));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("train.log").toFile());
+            pb.environment().putAll(spark.environment());
+            pb.environment().put("SPARK_SUBMIT", submitShim.toString());
+            Process train = pb.start();
+
+            org.apache.hadoop.fs.Path metrics = new org.apache.hadoop.fs.Path("/runs/fmnist/metrics.jsonl");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
+            while (!fs.exists(metrics) && train.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            spark.killWorker(1);
+
+            assertTrue(train.waitFor(10, TimeUnit.MINUTES), "train did not finish: " + tail(dir.resolve("train.log")));
+            assertEquals(0, train.exitValue(), "train failed: " + tail(dir.resolve("train.log")));
+            List<JsonNode> lines = new ArrayList<>();
+            try (var in = fs.open(metrics)) {
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    lines.add(new ObjectMapper().readTree(line));
+                }
+            }
+            assertEquals(2, lines.size(), "two epochs in metrics.jsonl");
+            assertTrue(lines.get(1).get("eval").get("recall").get("1").asDouble() > 0.5, lines.get(1).toString());
+            assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/runs/fmnist/last/model.zip")));
+            assertTrue(Files.readString(dir.resolve("train.log")).contains("2 workers x 32"));
+        } finally {
+            hdfs.shutdown();
+        }
+    }
+
+    /** spark-submit for a machine with no Spark install: SparkSubmit from the Maven class path. */
+    private static Path sparkSubmitShim(Path dir, StandaloneCluster spark) throws IOException {
+        Path shim = dir.resolve("spark-submit");
+        Files.writeString(shim, "#!/usr/bin/env bash\n"
+                + "source '" + repo().resolve("submit/java-opts.sh") + "'\n"
+                + "exec '" + StandaloneCluster.javaBinary() + "' -Xmx2g \"${JAVA_MODULE_OPENS[@]}\" "
+                + "\"${JOB_SYSTEM_PROPERTIES[@]}\" -cp '" + spark.classPath() + "' "
+                + "org.apache.spark.deploy.SparkSubmit \"$@\"\n");
+        shim.toFile().setExecutable(true);
+        return shim;
+    }
+
+    private static Path repo() {
+        Path d = Path.of("").toAbsolutePath();
+        while (!Files.exists(d.resolve("submit/cluster.sh"))) {
+            d = d.getParent();
+        }
+        return d;
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+}

@@ -1,5 +1,6 @@
 package dev.proxyanchor.spark.cli;
 
+import dev.proxyanchor.datasets.DatasetException;
 import dev.proxyanchor.model.UserInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -13,7 +14,7 @@ final class UserErrorHandler implements IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cli, ParseResult parsed) throws Exception {
-        UserInputException userError = findUserError(ex);
+        RuntimeException userError = findUserError(ex);
         if (userError == null) {
             throw ex;
         }
@@ -21,10 +22,10 @@ final class UserErrorHandler implements IExecutionExceptionHandler {
         return 2;
     }
 
-    private static UserInputException findUserError(Throwable t) {
+    private static RuntimeException findUserError(Throwable t) {
         for (Throwable cur = t; cur != null; cur = cur.getCause()) {
-            if (cur instanceof UserInputException u) {
-                return u;
+            if (cur instanceof UserInputException || cur instanceof DatasetException) {
+                return (RuntimeException) cur;
             }
         }
         return null;

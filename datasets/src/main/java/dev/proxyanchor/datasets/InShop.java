@@ -40,7 +40,8 @@ public final class InShop implements DatasetReader {
             List<Integer> ids = role == Role.TRAIN ? trainIds : testIds;
             for (Row row : rows) {
                 if (row.role() == role) {
-                    samples.add(new Sample(row.image().toString(), Collections.binarySearch(ids, row.itemId()), role));
+                    int label = Collections.binarySearch(ids, row.itemId());
+                    samples.add(new Sample(row.image().toString(), label, role));
                 }
             }
         }

@@ -12,7 +12,7 @@ public enum Role {
     QUERY,
     GALLERY;
 
-    /** The name used in JSON and reports: {@code train}, {@code eval}, {@code eval_seen}, {@code query}, {@code gallery}. */
+    /** The name used in JSON and reports: {@code train}, {@code eval}, {@code eval_seen}, {@code query}, ... */
     public String key() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -178,7 +178,7 @@ public final class DatasetFixtures {
                 Role.QUERY, new int[] {3, 3}, Role.GALLERY, new int[] {5, 4}));
     }
 
-    /** The four gzipped idx files: 40 training and 20 test images, labels {@code i % 10}, pixels {@code (i + p) % 256}. */
+    /** The four gzipped idx files: 40 training and 20 test images, labels {@code i % 10}, pixels as below. */
     public static Fixture fashionMnist(Path dir) {
         writeIdxPair(dir, "train", 40);
         writeIdxPair(dir, "t10k", 20);

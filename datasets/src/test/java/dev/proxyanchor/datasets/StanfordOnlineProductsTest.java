@@ -1,5 +1,6 @@
 package dev.proxyanchor.datasets;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,10 +41,6 @@ class StanfordOnlineProductsTest {
         assertEquals(11318, listing.samples(Role.EVAL).get(0).label());
         assertTrue(listing.samples(Role.TRAIN).get(0).uri()
                 .endsWith("Stanford_Online_Products/bicycle_final/111085122872_0.JPG"));
-    }
-
-    private static void assertArrayEquals(int[] expected, int[] actual) {
-        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
     }
 
     @Test

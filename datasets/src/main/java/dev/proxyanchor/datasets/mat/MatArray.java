@@ -2,6 +2,7 @@ package dev.proxyanchor.datasets.mat;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** A MATLAB array as read from a MAT-file: numbers, characters, a struct array or a cell array. */
@@ -18,7 +19,7 @@ public sealed interface MatArray permits MatArray.Numeric, MatArray.Chars, MatAr
     /** What the array is, for messages: {@code 1x16185 struct}. */
     default String describe() {
         return String.join("x", Arrays.stream(dims()).mapToObj(Integer::toString).toList()) + " "
-                + getClass().getSimpleName().toLowerCase();
+                + getClass().getSimpleName().toLowerCase(Locale.ROOT);
     }
 
     /** Any numeric or logical class, widened to double; values in MATLAB's column-major order. */

@@ -72,7 +72,8 @@ class MatFileReaderTest {
 
     @Test
     void hdf5BasedV73FileIsExplained() {
-        byte[] header = Arrays.copyOf("MATLAB 7.3 MAT-file, Platform: GLNXA64".getBytes(StandardCharsets.US_ASCII), 512);
+        byte[] header = Arrays.copyOf(
+                "MATLAB 7.3 MAT-file, Platform: GLNXA64".getBytes(StandardCharsets.US_ASCII), 512);
         MatFormatException e = assertThrows(MatFormatException.class, () -> MatFileReader.read(header, "new.mat"));
         assertTrue(e.getMessage().contains("v7.3") && e.getMessage().contains("-v7"), e.getMessage());
     }

@@ -1,8 +1,9 @@
 package dev.proxyanchor.datasets;
 
 /**
- * A dataset that does not have the expected layout or content. The message names the file (and line), what was
- * expected and what was found; it is shown to the user as it is.
+ * A dataset that does not match what its reader expects (a missing file, a bad line, a missing or corrupt image, a
+ * label out of range), as opposed to a bug. Its message is shown to the user as it is, so it names the file (and
+ * line), what was expected, what was found and what to do.
  */
 public class DatasetException extends RuntimeException {
 

@@ -1,29 +1,123 @@
 package dev.proxyanchor.datasets;
 
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * The samples of a dataset and what the training driver needs to know about them: the number of proxies (training
- * classes), the evaluation mode and the dataset's Recall@K list.
+ * The result of listing a dataset: its samples by role, how many proxies training needs, and how it is evaluated.
+ * Built only by readers, which have checked the data; the constructor checks what every dataset shares (training
+ * labels are 0..proxies-1 with no gap, the evaluation roles match the evaluation mode).
  */
-public record DatasetListing(String dataset, List<Sample> samples, int numProxies, EvalMode evalMode,
-                             int[] recallK) {
+public final class DatasetListing implements Serializable {
 
-    public List<Sample> samples(Role role) {
-        return samples.stream().filter(s -> s.role() == role).toList();
-    }
+    private final String dataset;
+    private final List<Sample> samples;
+    private final EvalMode evalMode;
+    private final int[] recallK;
+    private final Map<Role, List<Sample>> byRole;
+    private final int numProxies;
 
-    /** Images and distinct classes per role present, in role order. */
-    public Map<Role, int[]> counts() {
-        Map<Role, int[]> counts = new EnumMap<>(Role.class);
+    public DatasetListing(String dataset, List<Sample> samples, EvalMode evalMode, int[] recallK) {
+        this.dataset = dataset;
+        this.samples = List.copyOf(samples);
+        this.evalMode = evalMode;
+        this.recallK = recallK.clone();
+        Map<Role, List<Sample>> grouped = new EnumMap<>(Role.class);
         for (Role role : Role.values()) {
-            List<Sample> of = samples(role);
-            if (!of.isEmpty()) {
-                counts.put(role, new int[] {of.size(), (int) of.stream().mapToInt(Sample::label).distinct().count()});
+            List<Sample> ofRole = this.samples.stream().filter(s -> s.role() == role).toList();
+            if (!ofRole.isEmpty()) {
+                grouped.put(role, ofRole);
             }
         }
-        return counts;
+        this.byRole = Collections.unmodifiableMap(grouped);
+        this.numProxies = countTrainClasses(dataset, samples(Role.TRAIN));
+        requireEvalRoles();
+    }
+
+    /** The dataset name as typed by the user, e.g. {@code cub}. */
+    public String dataset() {
+        return dataset;
+    }
+
+    /** All samples: training first, then the evaluation roles, each in the dataset's own order. */
+    public List<Sample> samples() {
+        return samples;
+    }
+
+    /** The samples of one role, in the dataset's order; empty when the role does not apply. */
+    public List<Sample> samples(Role role) {
+        return byRole.getOrDefault(role, List.of());
+    }
+
+    /** The roles this dataset has, in {@link Role} order. */
+    public Set<Role> roles() {
+        return byRole.keySet();
+    }
+
+    /** The number of training classes, which is the number of proxies. */
+    public int numProxies() {
+        return numProxies;
+    }
+
+    public EvalMode evalMode() {
+        return evalMode;
+    }
+
+    /** The K values of Recall@K the dataset is reported with. */
+    public int[] recallK() {
+        return recallK.clone();
+    }
+
+    public int imageCount(Role role) {
+        return samples(role).size();
+    }
+
+    public int classCount(Role role) {
+        return (int) samples(role).stream().mapToInt(Sample::label).distinct().count();
+    }
+
+    private static int countTrainClasses(String dataset, List<Sample> train) {
+        if (train.isEmpty()) {
+            throw new DatasetException(dataset + ": the dataset has no training images.");
+        }
+        BitSet present = new BitSet();
+        for (Sample s : train) {
+            if (s.label() < 0) {
+                throw new DatasetException(dataset + ": training label " + s.label() + " of " + s.uri()
+                        + " is negative; training labels must be 0..N-1.");
+            }
+            present.set(s.label());
+        }
+        int classes = present.cardinality();
+        if (present.length() != classes) {
+            throw new DatasetException(dataset + ": training labels must be 0.." + (classes - 1)
+                    + " without gaps (one proxy per label), but label " + present.nextClearBit(0)
+                    + " is missing while the largest is " + (present.length() - 1) + ".");
+        }
+        return classes;
+    }
+
+    private void requireEvalRoles() {
+        List<Role> needed = evalMode == EvalMode.SELF ? List.of(Role.EVAL) : List.of(Role.QUERY, Role.GALLERY);
+        List<Role> missing = needed.stream().filter(r -> !byRole.containsKey(r)).toList();
+        if (!missing.isEmpty()) {
+            throw new DatasetException(dataset + ": " + evalMode.key() + " evaluation needs "
+                    + needed.stream().map(Role::key).collect(Collectors.joining(" and "))
+                    + " images, but there are no " + missing.stream().map(Role::key).collect(Collectors.joining(", "))
+                    + " images.");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DatasetListing[" + dataset + ", " + samples.size() + " samples, " + numProxies + " proxies, "
+                + evalMode.key() + ", recall@" + Arrays.toString(recallK) + "]";
     }
 }

@@ -2,10 +2,14 @@ package dev.proxyanchor.datasets;
 
 import java.util.Locale;
 
-/** Self-retrieval (every eval image queries all others) or queries against a separate gallery (In-shop). */
+/** How Recall@K is computed for a dataset. */
 public enum EvalMode {
-    SELF, QUERY_GALLERY;
+    /** Every evaluation image queries all the others (CUB, Cars, SOP, Fashion-MNIST). */
+    SELF,
+    /** Query images are searched against a separate gallery (In-shop). */
+    QUERY_GALLERY;
 
+    /** The name used in JSON and reports: {@code self} or {@code query_gallery}. */
     public String key() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -1,88 +1,89 @@
 package dev.proxyanchor.datasets;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Fashion-MNIST as a zero-shot retrieval benchmark: training images of classes 0-4 train (5 proxies), test images
- * of classes 5-9 are evaluated by self-retrieval; with {@code --eval-seen}, the test images of classes 0-4 form a
- * second evaluation set. Reads the four idx files (gzipped or not) of the root, by default Debian's
- * {@code dataset-fashion-mnist} package folder.
+ * Fashion-MNIST as a zero-shot retrieval benchmark: training images of classes 0-4 train, test images of classes 5-9
+ * evaluate (labels kept). With {@link DatasetOptions#evalSeen()}, test images of classes 0-4 form a second
+ * evaluation set ({@link Role#EVAL_SEEN}). Reads the four idx files ({@code .gz} or not) of the root folder; Debian's
+ * {@code dataset-fashion-mnist} package installs them in {@value #DEBIAN_ROOT}.
  */
 public final class FashionMnist implements DatasetReader {
 
-    public static final String NAME = "fmnist";
-    public static final String DEFAULT_ROOT = "/usr/share/datasets/fashion-mnist";
-    public static final int SEEN_CLASSES = 5;
+    static final String DEBIAN_ROOT = "/usr/share/datasets/fashion-mnist";
+    static final int CLASSES = 10;
+    static final int TRAIN_CLASSES = 5;
 
     @Override
     public String name() {
-        return NAME;
+        return "fmnist";
     }
 
     @Override
     public String defaultRoot() {
-        return DEFAULT_ROOT;
+        return DEBIAN_ROOT;
     }
 
     @Override
     public DatasetListing list(String root, DatasetOptions options, Configuration conf) {
-        String trainImages = find(root, "train-images-idx3-ubyte", conf);
-        String trainLabels = find(root, "train-labels-idx1-ubyte", conf);
-        String testImages = find(root, "t10k-images-idx3-ubyte", conf);
-        String testLabels = find(root, "t10k-labels-idx1-ubyte", conf);
-
+        DatasetRoot dataset = DatasetRoot.at(root, conf);
         List<Sample> samples = new ArrayList<>();
-        int[] train = IdxFiles.readLabels(trainLabels, conf);
-        for (int i = 0; i < train.length; i++) {
-            check(train[i], trainLabels, i);
-            if (train[i] < SEEN_CLASSES) {
-                samples.add(new Sample(trainImages + "#" + i, train[i], Role.TRAIN));
-            }
-        }
-        int[] test = IdxFiles.readLabels(testLabels, conf);
-        for (int i = 0; i < test.length; i++) {
-            check(test[i], testLabels, i);
-            if (test[i] >= SEEN_CLASSES) {
-                samples.add(new Sample(testImages + "#" + i, test[i], Role.EVAL));
-            } else if (options.evalSeen()) {
-                samples.add(new Sample(testImages + "#" + i, test[i], Role.EVAL_SEEN));
-            }
-        }
-        return new DatasetListing(NAME, samples, SEEN_CLASSES, EvalMode.SELF, new int[] {1, 2, 4, 8, 16, 32});
+        addSplit(dataset, "train", samples, label -> label < TRAIN_CLASSES ? Role.TRAIN : null);
+        addSplit(dataset, "t10k", samples, label -> label >= TRAIN_CLASSES ? Role.EVAL
+                : options.evalSeen() ? Role.EVAL_SEEN : null);
+        return new DatasetListing(name(), samples, EvalMode.SELF, new int[] {1, 2, 4, 8, 16, 32});
     }
 
-    private static void check(int label, String file, int index) {
-        if (label > 9) {
-            throw new DatasetException(file + ": label " + label + " of record " + index
-                    + " is outside Fashion-MNIST's classes 0-9");
-        }
+    private interface RoleOfLabel {
+        /** The role of an image with this label, or null to leave it out. */
+        Role roleOf(int label);
     }
 
-    /** The file {@code base} or {@code base.gz} under root, as a qualified URI. */
-    private static String find(String root, String base, Configuration conf) {
-        try {
-            Path dir = new Path(root);
-            FileSystem fs = dir.getFileSystem(conf);
-            if (!fs.exists(dir)) {
-                throw new DatasetException("Fashion-MNIST root " + root + " does not exist; on Debian run "
-                        + "submit/setup-debian.sh (package dataset-fashion-mnist) or pass --data-root");
+    private static void addSplit(DatasetRoot dataset, String split, List<Sample> samples, RoleOfLabel rule) {
+        Path imagesFile = find(dataset, split + "-images-idx3-ubyte");
+        Path labelsFile = find(dataset, split + "-labels-idx1-ubyte");
+        IdxFile images = IdxFile.readHeader(dataset.fs(), imagesFile, 3);
+        IdxFile labels = IdxFile.read(dataset.fs(), labelsFile, 1);
+        if (images.count() != labels.count()) {
+            throw new DatasetException(imagesFile + " holds " + images.count() + " images but " + labelsFile
+                    + " holds " + labels.count() + " labels; they must match.");
+        }
+        List<Sample> ofRole = new ArrayList<>();
+        for (int i = 0; i < labels.count(); i++) {
+            int label = labels.data()[i] & 0xFF;
+            if (label >= CLASSES) {
+                throw new DatasetException(labelsFile + " label " + i + " is " + label + "; Fashion-MNIST labels are "
+                        + "0.." + (CLASSES - 1) + ".");
             }
-            for (String name : new String[] {base + ".gz", base}) {
-                Path p = new Path(dir, name);
-                if (fs.exists(p)) {
-                    return fs.makeQualified(p).toString();
+            Role role = rule.roleOf(label);
+            if (role != null) {
+                ofRole.add(new Sample(new IdxEntry(imagesFile.toString(), i).uri(), label, role));
+            }
+        }
+        // Train before eval before eval_seen, whatever order the file interleaves them in.
+        ofRole.stream().sorted(Comparator.comparing(Sample::role)).forEach(samples::add);
+    }
+
+    private static Path find(DatasetRoot dataset, String baseName) {
+        for (String name : List.of(baseName + ".gz", baseName)) {
+            Path file = dataset.resolve(name);
+            try {
+                if (dataset.fs().exists(file)) {
+                    return file;
                 }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
             }
-            throw new DatasetException("Fashion-MNIST root " + root + " has no " + base + ".gz (nor " + base
-                    + "); expected the four idx files train-images-idx3-ubyte, train-labels-idx1-ubyte, "
-                    + "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte");
-        } catch (IOException e) {
-            throw new DatasetException("cannot list Fashion-MNIST root " + root + ": " + e.getMessage(), e);
         }
+        throw new DatasetException("missing file " + dataset.resolve(baseName + ".gz") + " (a Fashion-MNIST idx "
+                + "file); expected train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz "
+                + "and t10k-labels-idx1-ubyte.gz in " + dataset.dir() + ". On Debian, submit/setup-debian.sh installs "
+                + "them in " + DEBIAN_ROOT + ".");
     }
 }

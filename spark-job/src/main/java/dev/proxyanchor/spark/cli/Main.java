@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 InfoCommand.class,
                 TrainCommand.class,
                 BenchCommand.class,
+                DatasetsCommand.class,
         })
 public final class Main {
 

@@ -1,60 +1,43 @@
 package dev.proxyanchor.spark.data;
 
-import dev.proxyanchor.datasets.DatasetException;
-import dev.proxyanchor.datasets.IdxFiles;
+import dev.proxyanchor.datasets.Role;
+import dev.proxyanchor.datasets.Sample;
+import dev.proxyanchor.datasets.SampleLoader;
+import dev.proxyanchor.datasets.image.ImageTransform;
+import dev.proxyanchor.datasets.image.ImageTransforms;
 import dev.proxyanchor.spark.train.BatchDecoder;
-import java.io.IOException;
+import java.util.SplittableRandom;
 import org.apache.hadoop.conf.Configuration;
-import org.datavec.spark.util.SerializableHadoopConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Decodes the images of the datasets module on an executor, reading through the driver's Hadoop configuration.
- * Fashion-MNIST samples ({@code <idx file>#<index>}) become 1 x 28 x 28 in [0, 1], without augmentation.
+ * Decodes the datasets module's samples on an executor with the transforms of the backbone: the training transform
+ * (random resized crop and flip, seeded per image by the batch plan) or the evaluation one, and the backbone's
+ * normalisation. Reads through the driver's Hadoop configuration, which the loader carries.
  */
 public final class DatasetBatchDecoder implements BatchDecoder {
 
-    private final SerializableHadoopConfig hadoopConf;
-    private transient Configuration conf;
+    private final SampleLoader loader;
+    private final ImageTransform train;
+    private final ImageTransform eval;
 
-    public DatasetBatchDecoder(Configuration conf) {
-        this.hadoopConf = new SerializableHadoopConfig(conf);
-    }
-
-    private Configuration conf() {
-        if (conf == null) {
-            conf = hadoopConf.getConfiguration();
-        }
-        return conf;
+    public DatasetBatchDecoder(Configuration conf, String backbone) {
+        this.loader = new SampleLoader(conf);
+        this.train = ImageTransforms.forTraining(backbone);
+        this.eval = ImageTransforms.forEvaluation(backbone);
     }
 
     @Override
-    public INDArray decode(String[] uris, long[] seeds, boolean train) throws IOException {
-        if (uris.length == 0) {
-            throw new IllegalArgumentException("empty batch");
+    public INDArray decode(String[] uris, long[] seeds, boolean training) {
+        ImageTransform transform = training ? train : eval;
+        int size = transform.size();
+        float[] pixels = new float[uris.length * size];
+        for (int i = 0; i < uris.length; i++) {
+            Sample sample = new Sample(uris[i], 0, training ? Role.TRAIN : Role.EVAL);
+            transform.apply(loader.load(sample), new SplittableRandom(seeds[i]), pixels, i * size);
         }
-        float[] first = idxImage(uris[0]);
-        float[] pixels = new float[uris.length * first.length];
-        System.arraycopy(first, 0, pixels, 0, first.length);
-        for (int i = 1; i < uris.length; i++) {
-            float[] image = idxImage(uris[i]);
-            System.arraycopy(image, 0, pixels, i * first.length, first.length);
-        }
-        int side = (int) Math.round(Math.sqrt(first.length));
-        return Nd4j.create(pixels, new long[] {uris.length, 1, side, side}, 'c');
-    }
-
-    private float[] idxImage(String uri) {
-        int hash = uri.lastIndexOf('#');
-        if (hash < 0) {
-            throw new DatasetException("cannot decode " + uri + ": only Fashion-MNIST idx samples (<file>#<index>) "
-                    + "are decoded by this build");
-        }
-        try {
-            return IdxFiles.images(uri.substring(0, hash), conf()).image(Integer.parseInt(uri.substring(hash + 1)));
-        } catch (NumberFormatException e) {
-            throw new DatasetException("bad image index in " + uri, e);
-        }
+        return Nd4j.create(pixels, new long[] {uris.length, transform.channels(), transform.height(),
+                transform.width()}, 'c');
     }
 }

@@ -99,7 +99,7 @@ public final class TrainingJob {
                     start.state().bestRecallAt1());
         }
 
-        DatasetBatchDecoder decoder = new DatasetBatchDecoder(hadoop);
+        DatasetBatchDecoder decoder = new DatasetBatchDecoder(hadoop, s.model());
         SparkTrainer.TrainImages images = new SparkTrainer.TrainImages(
                 train.stream().map(Sample::uri).toArray(String[]::new),
                 train.stream().mapToInt(Sample::label).toArray());
@@ -117,7 +117,7 @@ public final class TrainingJob {
             throw new UserInputException("--data-root is required for --dataset " + s.dataset());
         }
         try {
-            return reader.list(root, new DatasetOptions(s.evalSeen()), hadoop);
+            return reader.list(root, DatasetOptions.defaults().withEvalSeen(s.evalSeen()), hadoop);
         } catch (DatasetException e) {
             throw new UserInputException(e.getMessage(), e);
         }
@@ -210,8 +210,10 @@ public final class TrainingJob {
 
     private static String describeEval(DatasetListing listing) {
         StringBuilder s = new StringBuilder();
-        listing.counts().forEach((role, c) -> s.append(role.key()).append(' ').append(c[0]).append(" images/")
-                .append(c[1]).append(" classes; "));
+        for (Role role : listing.roles()) {
+            s.append(role.key()).append(' ').append(listing.imageCount(role)).append(" images/")
+                    .append(listing.classCount(role)).append(" classes; ");
+        }
         return s.toString().trim();
     }
 

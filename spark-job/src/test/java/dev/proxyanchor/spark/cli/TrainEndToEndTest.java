@@ -23,7 +23,7 @@ class TrainEndToEndTest {
 
     @BeforeAll
     static void fashionMnistInstalled() {
-        assumeTrue(Files.isDirectory(Path.of(FashionMnist.DEFAULT_ROOT)),
+        assumeTrue(Files.isDirectory(Path.of(new FashionMnist().defaultRoot())),
                 "Fashion-MNIST is not installed: run submit/setup-debian.sh");
         System.setProperty("spark.master", "local[2]");
     }

@@ -29,7 +29,7 @@ class TrainOnStandaloneClusterIT {
 
     @Test
     void trainsFromHdfsAcrossTwoExecutorsAndSurvivesALostWorker(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isDirectory(Path.of(FashionMnist.DEFAULT_ROOT)), "run submit/setup-debian.sh first");
+        assumeTrue(Files.isDirectory(Path.of(new FashionMnist().defaultRoot())), "run submit/setup-debian.sh first");
         Path jobJar = Path.of("target", "proxyanchor-spark-job-" + System.getProperty("project.version") + ".jar")
                 .toAbsolutePath();
         assumeTrue(Files.exists(jobJar), "the job jar is built in the package phase: run mvn verify");
@@ -40,7 +40,7 @@ class TrainOnStandaloneClusterIT {
         try (StandaloneCluster spark = new StandaloneCluster(dir, 2, "3g")) {
             FileSystem fs = hdfs.getFileSystem();
             String root = "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
-            FashionMnistSubset.write(Path.of(FashionMnist.DEFAULT_ROOT), 6000, 1000,
+            FashionMnistSubset.write(Path.of(new FashionMnist().defaultRoot()), 6000, 1000,
                     name -> fs.create(new org.apache.hadoop.fs.Path("/fmnist/" + name)));
 
             Path submitShim = sparkSubmitShim(dir, spark);

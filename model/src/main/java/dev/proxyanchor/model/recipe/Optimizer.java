@@ -4,6 +4,7 @@ import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.model.optim.TorchAdam;
 import dev.proxyanchor.model.optim.TorchRmsProp;
 import dev.proxyanchor.model.optim.TorchSgd;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -42,10 +43,12 @@ public enum Optimizer {
         };
     }
 
+    /** A mutable list: Kryo (Spark's broadcast of the configuration) cannot rebuild immutable ones. */
     public List<Regularization> regularization(double weightDecay) {
-        if (weightDecay == 0.0) {
-            return List.of();
+        List<Regularization> list = new ArrayList<>();
+        if (weightDecay != 0.0) {
+            list.add(this == ADAMW ? new WeightDecay(weightDecay, true) : new L2Regularization(weightDecay));
         }
-        return List.of(this == ADAMW ? new WeightDecay(weightDecay, true) : new L2Regularization(weightDecay));
+        return list;
     }
 }

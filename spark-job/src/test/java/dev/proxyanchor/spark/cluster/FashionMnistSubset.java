@@ -35,7 +35,7 @@ final class FashionMnistSubset {
             out.writeInt(magic);
             out.writeInt(Math.min(records, count));
             int recordBytes = 1;
-            for (int d = 2; d < (magic & 0xff); d++) {
+            for (int d = 1; d < (magic & 0xff); d++) {
                 int size = in.readInt();
                 out.writeInt(size);
                 recordBytes *= size;

@@ -67,7 +67,8 @@ class TrainOnStandaloneClusterIT {
             spark.killWorker(1);
 
             assertTrue(train.waitFor(10, TimeUnit.MINUTES), "train did not finish: " + tail(dir.resolve("train.log")));
-            assertEquals(0, train.exitValue(), "train failed: " + tail(dir.resolve("train.log")));
+            assertEquals(0, train.exitValue(), "train failed: " + tail(dir.resolve("train.log"))
+                    + "\nexecutor logs:\n" + executorLogs(dir));
             List<JsonNode> lines = new ArrayList<>();
             try (var in = fs.open(metrics)) {
                 for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
@@ -103,8 +104,22 @@ class TrainOnStandaloneClusterIT {
         return d;
     }
 
+    private static String executorLogs(Path dir) throws IOException {
+        StringBuilder out = new StringBuilder();
+        try (var files = Files.walk(dir)) {
+            Path kept = Files.createDirectories(Path.of("target", "it-executor-logs"));
+            for (Path log : files.filter(p -> p.getFileName().toString().matches("stderr|stdout")).toList()) {
+                out.append("== ").append(log).append('\n').append(tail(log)).append('\n');
+                Files.copy(log, kept.resolve(log.getParent().getFileName() + "-" + log.getFileName()),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return out.toString();
+    }
+
     private static String tail(Path log) throws IOException {
-        List<String> lines = Files.readAllLines(log);
+        List<String> lines = Files.readAllLines(log).stream()
+                .filter(l -> !l.strip().startsWith("at ") && l.length() < 2000).toList();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 }

@@ -222,7 +222,7 @@ public final class TorchCheckpointReader {
     }
 
     /** The calls a state_dict pickle makes: OrderedDict() and the tensor rebuild functions. */
-    private static Object call(Pickle.Global global, List<Object> args) throws IOException {
+    static Object call(Pickle.Global global, List<Object> args) throws IOException {
         switch (global.toString()) {
             case "collections.OrderedDict" -> {
                 Map<Object, Object> dict = new LinkedHashMap<>();

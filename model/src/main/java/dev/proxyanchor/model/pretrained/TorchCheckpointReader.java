@@ -249,6 +249,13 @@ public final class TorchCheckpointReader {
             case "torch._utils._rebuild_parameter" -> {
                 return args.get(0);
             }
+            case "torch.Size" -> {
+                // Older files may pickle sizes as torch.Size((...)), a tuple subclass.
+                if (args.size() != 1 || !(args.get(0) instanceof List<?>)) {
+                    throw new IOException("torch.Size with unexpected arguments " + args);
+                }
+                return args.get(0);
+            }
             default -> throw new IOException("the pickle calls " + global + ", which a state_dict never does;"
                     + " save the weights with torch.save(model.state_dict(), path)");
         }
@@ -312,6 +319,14 @@ public final class TorchCheckpointReader {
                     + " reaches past its storage (truncated or corrupt file?)");
         }
         float[] values = new float[Math.toIntExact(length)];
+        if (values.length == 0) {
+            return new TorchTensor(type.name(), t.size().clone(), values);
+        }
+        if (type == StorageType.FloatStorage && isContiguous(t.size(), t.stride())) {
+            storage.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(Math.toIntExact(base * 4)).asFloatBuffer()
+                    .get(values);
+            return new TorchTensor(type.name(), t.size().clone(), values);
+        }
         int rank = t.size().length;
         long[] index = new long[rank];
         long offset = base;
@@ -328,6 +343,17 @@ public final class TorchCheckpointReader {
             }
         }
         return new TorchTensor(type.name(), t.size().clone(), values);
+    }
+
+    private static boolean isContiguous(long[] size, long[] stride) {
+        long expected = 1;
+        for (int d = size.length - 1; d >= 0; d--) {
+            if (size[d] != 1 && stride[d] != expected) {
+                return false;
+            }
+            expected *= size[d];
+        }
+        return true;
     }
 
     private static long toLong(Object o) {

@@ -1,6 +1,7 @@
 package dev.proxyanchor.model.backbones;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import java.util.Optional;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 
 /**
@@ -26,4 +27,18 @@ public interface Backbone {
      * @return the name of the vertex holding the final feature map
      */
     String addTo(GraphBuilder graph, String input, boolean bnFreeze);
+
+    /** The ImageNet weights the official code starts this backbone from, if there are any. */
+    default Optional<PretrainedSource> pretrained() {
+        return Optional.empty();
+    }
+
+    /**
+     * The PyTorch module path ({@code layer1.0.conv1}) of one of this backbone's DL4J layers ({@code layer1_0_conv1}):
+     * a state_dict key is this path, a dot and the tensor name. Layers are named after their PyTorch modules, with
+     * dots replaced by underscores where the PyTorch path has dots.
+     */
+    default String torchModule(String layerName) {
+        return layerName;
+    }
 }

@@ -14,6 +14,10 @@ public final class Backbones {
 
     static {
         register(SmallCnn.NAME, SmallCnn::new);
+        register(BnInception.NAME, BnInception::new);
+        register("resnet18", ResNet::resnet18);
+        register("resnet50", ResNet::resnet50);
+        register("resnet101", ResNet::resnet101);
     }
 
     private Backbones() {

@@ -1,0 +1,118 @@
+package dev.proxyanchor.model.backbones;
+
+import dev.proxyanchor.model.layers.TorchBatchNorm;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+
+/**
+ * PyTorch's conv, BatchNorm and pooling layers expressed with DL4J layers so that the outputs agree to rounding:
+ * convolutions and pools in {@link ConvolutionMode#Truncate} with explicit padding (PyTorch's output-size rule),
+ * every BatchNorm a {@link TorchBatchNorm}, and pooling whose padding semantics DL4J does not express
+ * ({@code ceil_mode=True}, {@code count_include_pad=True}) rewritten as explicit zero padding plus an unpadded pool.
+ */
+final class Layers {
+
+    private Layers() {
+    }
+
+    /** {@code nn.Conv2d(in, out, kernel, stride, padding, bias)}; the layer is named {@code name}. */
+    static String conv(GraphBuilder graph, String name, String input, long in, long out, int kernel, int stride,
+            int padding, boolean bias) {
+        ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(kernel, kernel)
+                .nIn(in).nOut(out)
+                .stride(stride, stride)
+                .padding(padding, padding)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .weightInit(WeightInit.RELU)
+                .activation(Activation.IDENTITY)
+                .hasBias(bias);
+        if (bias) {
+            conv.biasInit(0.0);
+        }
+        graph.addLayer(name, conv.build(), input);
+        return name;
+    }
+
+    static String batchNorm(GraphBuilder graph, String name, String input, long channels, boolean bnFreeze) {
+        graph.addLayer(name, TorchBatchNorm.of(channels, bnFreeze), input);
+        return name;
+    }
+
+    static String relu(GraphBuilder graph, String name, String input) {
+        graph.addLayer(name, new ActivationLayer(Activation.RELU), input);
+        return name;
+    }
+
+    /**
+     * {@code nn.MaxPool2d(kernel, stride, padding, ceil_mode)} on a {@code size x size} input that is >= 0 everywhere
+     * (it follows a ReLU, or concatenates ReLU outputs). PyTorch's max pool never picks a padded position; on
+     * non-negative inputs a zero in the padding cannot win either, so zero padding (symmetric, plus the extra
+     * bottom/right rows {@code ceil_mode} adds) followed by an unpadded pool gives exactly PyTorch's output.
+     *
+     * @return the pool's output size
+     */
+    static int maxPoolOfNonNegative(GraphBuilder graph, String name, String input, int size, int kernel, int stride,
+            int padding, boolean ceilMode) {
+        int out = pooledSize(size, kernel, stride, padding, ceilMode);
+        int extra = Math.max(0, (out - 1) * stride + kernel - (size + 2 * padding));
+        String poolInput = input;
+        if (padding > 0 || extra > 0) {
+            poolInput = name + "_pad";
+            graph.addLayer(poolInput, new ZeroPaddingLayer.Builder(padding, padding + extra, padding, padding + extra)
+                    .build(), input);
+        }
+        graph.addLayer(name, pool(SubsamplingLayer.PoolingType.MAX, kernel, stride), poolInput);
+        return out;
+    }
+
+    /**
+     * {@code nn.AvgPool2d(kernel, stride, padding, ceil_mode, count_include_pad=True)} where {@code ceil_mode} does
+     * not change the size (as in BN-Inception's stride-1 pools): the divisor is always {@code kernel * kernel},
+     * which is what zero padding followed by an unpadded average pool computes, whichever kernel runs it.
+     */
+    static int avgPoolCountingPadding(GraphBuilder graph, String name, String input, int size, int kernel, int stride,
+            int padding, boolean ceilMode) {
+        int out = pooledSize(size, kernel, stride, padding, ceilMode);
+        if (out != pooledSize(size, kernel, stride, padding, false)) {
+            throw new IllegalArgumentException("average pool " + name + ": ceil_mode changes the output size of a "
+                    + size + " input, which this emulation does not cover");
+        }
+        String poolInput = input;
+        if (padding > 0) {
+            poolInput = name + "_pad";
+            graph.addLayer(poolInput, new ZeroPaddingLayer.Builder(padding, padding, padding, padding).build(), input);
+        }
+        graph.addLayer(name, pool(SubsamplingLayer.PoolingType.AVG, kernel, stride), poolInput);
+        return out;
+    }
+
+    /** PyTorch's pooled size, {@code ceil_mode} included (the last window must start inside the input or left padding). */
+    static int pooledSize(int size, int kernel, int stride, int padding, boolean ceilMode) {
+        int span = size + 2 * padding - kernel;
+        int out = (ceilMode ? Math.floorDiv(span + stride - 1, stride) : Math.floorDiv(span, stride)) + 1;
+        if (ceilMode && (out - 1) * stride >= size + padding) {
+            out--;
+        }
+        return out;
+    }
+
+    /** PyTorch's convolution output size. */
+    static int convolvedSize(int size, int kernel, int stride, int padding) {
+        return (size + 2 * padding - kernel) / stride + 1;
+    }
+
+    private static SubsamplingLayer pool(SubsamplingLayer.PoolingType type, int kernel, int stride) {
+        return new SubsamplingLayer.Builder(type)
+                .kernelSize(kernel, kernel)
+                .stride(stride, stride)
+                .padding(0, 0)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .build();
+    }
+}

@@ -1,0 +1,254 @@
+package dev.proxyanchor.model.pretrained;
+
+import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.backbones.Backbone;
+import dev.proxyanchor.model.backbones.Backbones;
+import dev.proxyanchor.model.backbones.PretrainedSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ImageNet weights for a backbone, read from the PyTorch file the official code starts from
+ * ({@code bn_inception-52deb4733.pth}, torchvision's {@code resnet50-0676ba61.pth}, ...), as {@code --pretrained}
+ * selects them:
+ * <ul>
+ *   <li>{@code none}: train from the random initialisation;</li>
+ *   <li>{@code auto}: the backbone's published file, looked for under its known names in
+ *       {@code $PROXYANCHOR_WEIGHTS} (default {@code ~/.cache/proxyanchor/weights}) and then in PyTorch's download
+ *       cache ({@code $TORCH_HOME/hub/checkpoints}, default {@code ~/.cache/torch/hub/checkpoints}, where the official
+ *       code leaves it); nothing is downloaded;</li>
+ *   <li>a folder: the backbone's published file in that folder;</li>
+ *   <li>a file: that file, whatever its name.</li>
+ * </ul>
+ * Loading is strict: every backbone parameter is filled from a tensor of the right shape and every tensor of the
+ * file is used, except the ImageNet classifier ({@code fc.*}, {@code last_linear.*}), which is dropped, and
+ * BatchNorm's {@code num_batches_tracked}. {@code embedding.weight}/{@code embedding.bias}, when the file has them,
+ * fill the head's embedding layer (otherwise it keeps its initialisation, as in the official code). Any mismatch
+ * fails with every offending key listed, before a single parameter is written. Nothing is backend-specific: the
+ * tensors become ND4J arrays through {@code Nd4j.create} and are assigned into the graph's parameters, on CPU or GPU.
+ */
+public final class PretrainedWeights {
+
+    public static final String NONE = "none";
+    public static final String AUTO = "auto";
+    /** Environment variable naming the weights folder of {@code --pretrained auto}. */
+    public static final String WEIGHTS_ENV = "PROXYANCHOR_WEIGHTS";
+
+    private PretrainedWeights() {
+    }
+
+    /**
+     * What a load did.
+     *
+     * @param source          the file or stream name
+     * @param loaded          tensors copied into the graph
+     * @param dropped         tensors of the file deliberately not used (classifier, num_batches_tracked)
+     * @param embeddingLoaded whether the file also filled the head's embedding layer
+     * @param readSeconds     time to read and decode the file
+     * @param totalSeconds    read plus checks plus copying into the graph
+     */
+    public record Report(String source, int loaded, List<String> dropped, boolean embeddingLoaded, double readSeconds,
+            double totalSeconds) {
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "pretrained weights %s: %d tensors loaded%s, %d dropped (%s), %.1f s",
+                    source, loaded, embeddingLoaded ? " (embedding included)" : "", dropped.size(),
+                    summarise(dropped), totalSeconds);
+        }
+
+        private static String summarise(List<String> keys) {
+            return keys.size() <= 4 ? String.join(", ", keys)
+                    : String.join(", ", keys.subList(0, 3)) + ", ... " + keys.get(keys.size() - 1);
+        }
+    }
+
+    /**
+     * The file {@code --pretrained flagValue} names for {@code --model model}, or empty for {@code none} (and for
+     * {@code auto} when the backbone has no published weights, like {@code small_cnn}). Fails with what to download
+     * and where to put it when {@code auto} or a folder finds no file.
+     */
+    public static Optional<Path> resolve(String flagValue, String model) {
+        return resolve(flagValue, Backbones.create(model), System.getenv(),
+                Path.of(System.getProperty("user.home")));
+    }
+
+    static Optional<Path> resolve(String flagValue, Backbone backbone, Map<String, String> env, Path home) {
+        String value = flagValue == null ? "" : flagValue.trim();
+        if (value.isEmpty()) {
+            throw new UserInputException("--pretrained needs a value: none, auto, a .pth file or a folder");
+        }
+        if (value.equalsIgnoreCase(NONE)) {
+            return Optional.empty();
+        }
+        Optional<PretrainedSource> source = backbone.pretrained();
+        if (value.equalsIgnoreCase(AUTO)) {
+            if (source.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(find(source.get(), backbone, searchFolders(env, home), "--pretrained auto"));
+        }
+        Path path = Path.of(value);
+        if (Files.isDirectory(path)) {
+            if (source.isEmpty()) {
+                throw new UserInputException("--pretrained " + value + ": --model " + backbone.name()
+                        + " has no published ImageNet weights to look for in a folder; give a .pth file or none");
+            }
+            return Optional.of(find(source.get(), backbone, List.of(path), "--pretrained " + value));
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new UserInputException("--pretrained " + value + ": no such file or folder. Give none, auto, a"
+                    + " PyTorch .pth file or a folder holding " + source.map(PretrainedSource::fileName)
+                    .orElse("the weights file") + ".");
+        }
+        return Optional.of(path);
+    }
+
+    /** The folders {@code --pretrained auto} searches, in order. */
+    public static List<Path> searchFolders(Map<String, String> env, Path home) {
+        List<Path> folders = new ArrayList<>();
+        String weights = env.get(WEIGHTS_ENV);
+        folders.add(weights != null && !weights.isBlank() ? Path.of(weights)
+                : home.resolve(".cache").resolve("proxyanchor").resolve("weights"));
+        String torchHome = env.get("TORCH_HOME");
+        String xdgCache = env.get("XDG_CACHE_HOME");
+        Path torch = torchHome != null && !torchHome.isBlank() ? Path.of(torchHome)
+                : (xdgCache != null && !xdgCache.isBlank() ? Path.of(xdgCache) : home.resolve(".cache")).resolve("torch");
+        folders.add(torch.resolve("hub").resolve("checkpoints"));
+        return folders;
+    }
+
+    private static Path find(PretrainedSource source, Backbone backbone, List<Path> folders, String flag) {
+        for (Path folder : folders) {
+            for (String name : source.fileNames()) {
+                Path candidate = folder.resolve(name);
+                if (Files.isRegularFile(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        throw new UserInputException(flag + ": no ImageNet weights for --model " + backbone.name() + " ("
+                + String.join(" or ", source.fileNames()) + ") in " + folders.stream().map(Path::toString)
+                .collect(Collectors.joining(", ")) + ". Download " + source.url() + " into " + folders.get(0)
+                + " (or set " + WEIGHTS_ENV + " to the folder holding it), or pass --pretrained /path/to/"
+                + source.fileName() + "; --pretrained none trains from a random initialisation.");
+    }
+
+    /** Loads the state_dict file {@code pth} into {@code graph}; see the class comment for the rules. */
+    public static Report load(ComputationGraph graph, Backbone backbone, Path pth) {
+        long start = System.nanoTime();
+        Map<String, TorchTensor> tensors;
+        try {
+            tensors = TorchCheckpointReader.read(pth);
+        } catch (IOException | RuntimeException e) {
+            throw unreadable(pth.toString(), e);
+        }
+        return load(graph, backbone, tensors, pth.toString(), start);
+    }
+
+    /** Loads a state_dict from {@code in} (not closed), e.g. a file on HDFS; {@code where} names it in messages. */
+    public static Report load(ComputationGraph graph, Backbone backbone, InputStream in, String where) {
+        long start = System.nanoTime();
+        Map<String, TorchTensor> tensors;
+        try {
+            tensors = TorchCheckpointReader.read(in, where);
+        } catch (IOException | RuntimeException e) {
+            throw unreadable(where, e);
+        }
+        return load(graph, backbone, tensors, where, start);
+    }
+
+    /** Loads an already read state_dict. */
+    public static Report load(ComputationGraph graph, Backbone backbone, Map<String, TorchTensor> stateDict,
+            String where) {
+        return load(graph, backbone, stateDict, where, System.nanoTime());
+    }
+
+    private static UserInputException unreadable(String where, Exception e) {
+        return new UserInputException("cannot read the pretrained weights " + where + ": " + e.getMessage(), e);
+    }
+
+    private static Report load(ComputationGraph graph, Backbone backbone, Map<String, TorchTensor> stateDict,
+            String where, long startNanos) {
+        double readSeconds = (System.nanoTime() - startNanos) / 1e9;
+        List<StateDictMapping.Entry> entries = StateDictMapping.entries(graph, backbone);
+        List<String> problems = new ArrayList<>();
+        Set<String> used = new HashSet<>();
+        Map<StateDictMapping.Entry, TorchTensor> fills = new LinkedHashMap<>();
+        List<String> embeddingFound = new ArrayList<>();
+        List<String> embeddingMissing = new ArrayList<>();
+        for (StateDictMapping.Entry entry : entries) {
+            TorchTensor tensor = stateDict.get(entry.torchKey());
+            if (tensor == null) {
+                if (entry.required()) {
+                    problems.add("missing " + entry.torchKey() + " " + Arrays.toString(entry.torchShape())
+                            + " (for DL4J " + entry.dl4jKey() + ")");
+                } else {
+                    embeddingMissing.add(entry.torchKey());
+                }
+                continue;
+            }
+            used.add(entry.torchKey());
+            if (!entry.required()) {
+                embeddingFound.add(entry.torchKey());
+            }
+            if (!StateDictMapping.fits(tensor.shape(), entry.torchShape())) {
+                problems.add(entry.torchKey() + " has shape " + tensor.shapeString() + ", expected "
+                        + Arrays.toString(entry.torchShape()) + " (for DL4J " + entry.dl4jKey() + ")"
+                        + (entry.required() ? "" : "; the head's size comes from --embedding-size"));
+                continue;
+            }
+            fills.put(entry, tensor);
+        }
+        if (!embeddingFound.isEmpty() && !embeddingMissing.isEmpty()) {
+            problems.add("the embedding head is incomplete: " + embeddingFound + " present, " + embeddingMissing
+                    + " missing");
+        }
+        String classifier = backbone.pretrained().map(PretrainedSource::classifier).orElse(null);
+        List<String> dropped = new ArrayList<>();
+        for (String key : new TreeSet<>(stateDict.keySet())) {
+            if (used.contains(key)) {
+                continue;
+            }
+            if (key.endsWith(StateDictMapping.SKIPPED_SUFFIX) || classifier != null && key.startsWith(classifier)) {
+                dropped.add(key);
+            } else {
+                problems.add("unexpected " + key + " " + stateDict.get(key).shapeString());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new UserInputException("pretrained weights " + where + " do not fit --model " + backbone.name()
+                    + " (" + problems.size() + " problems): " + String.join("; ", problems) + ". Use the file published"
+                    + backbone.pretrained().map(s -> " for it (" + s.fileName() + ", " + s.url() + ")").orElse("")
+                    + ", or a state_dict of the same architecture.");
+        }
+        Map<String, INDArray> params = graph.paramTable();
+        for (Map.Entry<StateDictMapping.Entry, TorchTensor> fill : fills.entrySet()) {
+            StateDictMapping.Entry entry = fill.getKey();
+            INDArray target = params.get(entry.dl4jKey());
+            INDArray value = Nd4j.create(fill.getValue().values(), entry.torchShape(), 'c');
+            if (entry.transpose()) {
+                value = value.transpose();
+            }
+            target.assign(value.reshape('c', target.shape()).castTo(target.dataType()));
+        }
+        double totalSeconds = (System.nanoTime() - startNanos) / 1e9;
+        return new Report(where, fills.size(), dropped, !embeddingFound.isEmpty(), readSeconds, totalSeconds);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.proxyanchor.model.backbones;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proxyanchor.model.EmbeddingNetwork;
+import dev.proxyanchor.model.layers.TorchBatchNorm;
+import dev.proxyanchor.model.recipe.ParameterGroup;
+import dev.proxyanchor.model.recipe.Recipe;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** Every registered backbone builds under the embedding head, has the feature map it declares, and survives JSON. */
+class BackbonesTest {
+
+    static List<String> names() {
+        return Backbones.names().stream().sorted().toList();
+    }
+
+    @ParameterizedTest
+    @MethodSource("names")
+    void buildsWithTheHeadAndSurvivesJson(String name) {
+        Backbone backbone = Backbones.create(name);
+        Recipe recipe = Recipe.builder().model(name).embeddingSize(8).numProxies(3).seed(1).build();
+        ComputationGraphConfiguration conf = EmbeddingNetwork.create(recipe, backbone, DataType.FLOAT)
+                .getConfiguration();
+        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
+
+        Map<String, InputType> types = conf.getLayerActivationTypes(backbone.inputType());
+        assertEquals(InputType.feedForward(backbone.featureChannels()), types.get("pool"), name + " feature width");
+    }
+
+    /** --bn-freeze and --warm reach every BatchNorm and every backbone layer, as on the small CNN. */
+    @ParameterizedTest
+    @MethodSource("names")
+    void bnFreezeAndWarmUpReachEveryBackboneLayer(String name) {
+        for (boolean bnFreeze : new boolean[] {true, false}) {
+            Recipe recipe = Recipe.builder().model(name).embeddingSize(8).numProxies(3).warm(2).bnFreeze(bnFreeze)
+                    .build();
+            ComputationGraphConfiguration conf = EmbeddingNetwork.configuration(recipe, Backbones.create(name),
+                    DataType.FLOAT);
+            int batchNorms = 0;
+            for (Map.Entry<String, GraphVertex> vertex : conf.getVertices().entrySet()) {
+                if (!(vertex.getValue() instanceof LayerVertex layerVertex)) {
+                    continue;
+                }
+                Layer layer = layerVertex.getLayerConf().getLayer();
+                if (layer instanceof BatchNormalization bn) {
+                    batchNorms++;
+                    TorchBatchNorm torchBn = assertInstanceOf(TorchBatchNorm.class, bn, vertex.getKey());
+                    assertEquals(bnFreeze, torchBn.isFrozenStatistics(), vertex.getKey());
+                    assertEquals(1e-5, torchBn.getEps(), vertex.getKey());
+                    assertFalse(torchBn.isUseLogStd(), vertex.getKey());
+                }
+                if (layer instanceof BaseLayer base) {
+                    ParameterGroup group = EmbeddingNetwork.groupOf(vertex.getKey());
+                    assertEquals(recipe.optimizer().updater(recipe.learningRate(group)), base.getIUpdater(),
+                            vertex.getKey());
+                    if (group == ParameterGroup.BACKBONE) {
+                        assertEquals(0.0, recipe.learningRate(group, 1), "frozen during warm-up");
+                    }
+                }
+            }
+            assertTrue(batchNorms > 0, name);
+        }
+    }
+}

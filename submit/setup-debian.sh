@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the demo and the tests read: the Fashion-MNIST idx files
-# (/usr/share/datasets/fashion-mnist/). Java 17 and Maven are assumed. Safe to run again.
+# Installs the Debian packages the demo and the tests use: the Fashion-MNIST idx files
+# (/usr/share/datasets/fashion-mnist/), and PyTorch/torchvision for the tests that compare the ImageNet backbones
+# with PyTorch. Java 17 and Maven are assumed. Safe to run again.
 set -euo pipefail
 
-packages=(dataset-fashion-mnist)
+packages=(dataset-fashion-mnist python3-torch python3-torchvision)
 
 missing=()
 for p in "${packages[@]}"; do

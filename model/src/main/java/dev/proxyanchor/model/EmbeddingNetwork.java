@@ -3,6 +3,8 @@ package dev.proxyanchor.model;
 import dev.proxyanchor.model.backbones.Backbone;
 import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.layers.ProxyLayer;
+import dev.proxyanchor.model.layers.TorchBatchNorm;
+import dev.proxyanchor.model.optim.GroupLearningRate;
 import dev.proxyanchor.model.recipe.ParameterGroup;
 import dev.proxyanchor.model.recipe.Recipe;
 import java.util.Map;
@@ -115,7 +117,13 @@ public final class EmbeddingNetwork {
                 continue;
             }
             ParameterGroup group = groupOf(vertex.getKey());
-            layer.setIUpdater(recipe.optimizer().updater(recipe.learningRate(group)));
+            GroupLearningRate lr = recipe.learningRate(group);
+            if (layer instanceof TorchBatchNorm && recipe.bnFreeze() && recipe.warm() == 0) {
+                // The official code freezes BatchNorm's affine parameters with --bn-freeze and only releases them
+                // when a warm-up ends; without a warm-up they stay frozen for the whole run.
+                lr = new GroupLearningRate(lr.getBaseLr(), lr.getGamma(), lr.getStepEpochs(), Integer.MAX_VALUE);
+            }
+            layer.setIUpdater(recipe.optimizer().updater(lr));
             layer.setBiasUpdater(null);
             layer.setRegularization(recipe.optimizer().regularization(recipe.weightDecay()));
             layer.setRegularizationBias(recipe.optimizer().regularization(recipe.weightDecay()));

@@ -47,6 +47,18 @@ class RecipeBehaviourTest {
     }
 
     @Test
+    void bnFreezeWithoutWarmUpKeepsBatchNormAffineFrozenForTheWholeRun() {
+        Recipe recipe = TestNetworks.tinyRecipe().lr(LR).warm(0).bnFreeze(true).build();
+        ComputationGraph graph = TestNetworks.tinyNetwork(recipe, DataType.FLOAT);
+        INDArray gamma = graph.getParam("block1_bn_gamma").dup();
+        INDArray conv = graph.getParam("block1_conv_W").dup();
+        fitEpoch(graph, 0);
+        fitEpoch(graph, 5);
+        assertEquals(gamma, graph.getParam("block1_bn_gamma"));
+        assertNotEquals(conv, graph.getParam("block1_conv_W"));
+    }
+
+    @Test
     void withoutBnFreezeRunningStatisticsTrackTheBatches() {
         Recipe recipe = TestNetworks.tinyRecipe().lr(LR).warm(1).bnFreeze(false).build();
         ComputationGraph graph = TestNetworks.tinyNetwork(recipe, DataType.FLOAT);

@@ -32,6 +32,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "bn_inception", description = "backbone (default: ${DEFAULT-VALUE})")
     String model;
 
+    @Option(names = "--pretrained", defaultValue = "auto",
+            description = "ImageNet weights of the backbone: none, auto (the cache folders, see README), a .pth file "
+                    + "or a folder holding it (default: ${DEFAULT-VALUE})")
+    String pretrained;
+
     @Option(names = "--loss", defaultValue = TrainSettings.PROXY_ANCHOR, description = "default: ${DEFAULT-VALUE}")
     String loss;
 
@@ -119,7 +124,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     TrainSettings settings(int defaultWorkers) {
-        return new TrainSettings(dataset, dataRoot, evalSeen, model, loss, embeddingSize, batchSize, epochs, lr,
+        return new TrainSettings(dataset, dataRoot, evalSeen, model, pretrained, loss, embeddingSize, batchSize, epochs, lr,
                 weightDecay, lrDecayStep, lrDecayGamma, Optimizer.parse(optimizer), alpha, mrg, warm,
                 flag("--bn-freeze", bnFreeze), flag("--l2-norm", l2Norm), imagesPerClass, proxyLrScale, remark,
                 output, resume, overwrite, workers > 0 ? workers : defaultWorkers, averagingFrequency, prefetch,

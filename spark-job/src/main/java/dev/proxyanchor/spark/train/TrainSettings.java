@@ -7,6 +7,7 @@ import dev.proxyanchor.model.recipe.Optimizer;
  * Every resolved flag of {@code train}: the official {@code train.py} flags with their defaults, plus the data,
  * output and Spark ones. Validated on construction, before any Spark job runs.
  *
+ * @param pretrained         none, auto, or a .pth file / folder with the backbone's ImageNet weights
  * @param workers            parameter-averaging workers; each trains on {@code batchSize / workers} images per step
  * @param averagingFrequency steps each worker takes between two parameter averages
  * @param prefetch           minibatches a worker decodes ahead of the one it trains on
@@ -19,6 +20,7 @@ public record TrainSettings(
         String dataRoot,
         boolean evalSeen,
         String model,
+        String pretrained,
         String loss,
         int embeddingSize,
         int batchSize,

@@ -12,6 +12,8 @@ import dev.proxyanchor.datasets.Role;
 import dev.proxyanchor.datasets.Sample;
 import dev.proxyanchor.model.EmbeddingNetwork;
 import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.backbones.Backbones;
+import dev.proxyanchor.model.pretrained.PretrainedWeights;
 import dev.proxyanchor.model.checkpoint.Checkpoint;
 import dev.proxyanchor.model.checkpoint.TrainingState;
 import dev.proxyanchor.model.recipe.Recipe;
@@ -29,6 +31,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.IntFunction;
 import java.util.regex.Pattern;
@@ -84,8 +87,9 @@ public final class TrainingJob {
 
         List<Sample> train = subset(listing.samples(Role.TRAIN), s.trainLimit(), s.seed());
         Recipe recipe = recipe(s, listing.numProxies());
-        Checkpoint start = s.resume() ? resume(run, recipe) : new Checkpoint(EmbeddingNetwork.create(recipe),
-                TrainingState.start(recipe));
+        Optional<java.nio.file.Path> weights = s.resume() ? Optional.empty()
+                : PretrainedWeights.resolve(s.pretrained(), s.model());
+        Checkpoint start = s.resume() ? resume(run, recipe) : fresh(recipe, weights);
         run.writeText(RunDirectory.CONFIG, config(s, listing, train.size(), jsc));
 
         log.info("{}: {} training images, {} proxies; {} evaluation ({})", listing.dataset(), train.size(),
@@ -128,6 +132,13 @@ public final class TrainingJob {
                 .optimizer(s.optimizer()).lr(s.lr()).weightDecay(s.weightDecay()).lrDecayStep(s.lrDecayStep())
                 .lrDecayGamma(s.lrDecayGamma()).proxyLrScale(s.proxyLrScale()).warm(s.warm())
                 .bnFreeze(s.bnFreeze()).l2Norm(s.l2Norm()).alpha(s.alpha()).margin(s.mrg()).seed(s.seed()).build();
+    }
+
+    private static Checkpoint fresh(Recipe recipe, Optional<java.nio.file.Path> weights) {
+        ComputationGraph graph = EmbeddingNetwork.create(recipe);
+        weights.ifPresent(path -> log.info("pretrained backbone: {}",
+                PretrainedWeights.load(graph, Backbones.create(recipe.model()), path)));
+        return new Checkpoint(graph, TrainingState.start(recipe));
     }
 
     private static Checkpoint resume(RunDirectory run, Recipe recipe) throws IOException {

@@ -44,7 +44,7 @@ class SparkTrainerTest {
     }
 
     private static TrainSettings settings(Path out, int epochs, int warm) {
-        return new TrainSettings("synthetic", null, false, "small_cnn", "Proxy_Anchor", 16, 32, epochs, 1e-3, 1e-4,
+        return new TrainSettings("synthetic", null, false, "small_cnn", "none", "Proxy_Anchor", 16, 32, epochs, 1e-3, 1e-4,
                 10, 0.5, Optimizer.ADAMW, 32, 0.1, warm, true, true, 0, 100, "", out.toString(), false, false,
                 2, 2, 1, 7, 1, 0, 0);
     }

@@ -28,11 +28,24 @@ public final class CpuKernels {
     }
 
     public static synchronized void configure() {
+        if (cudaBackendPresent()) {
+            // A GPU build: JavaCPP's extension would also apply to the CUDA natives, which have no oneDNN variants.
+            return;
+        }
         if (System.getProperty(EXTENSION) == null) {
             System.setProperty(EXTENSION, extensionFor(cpuFlags()));
         }
         if (System.getProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY) == null) {
             System.setProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY, "false");
+        }
+    }
+
+    static boolean cudaBackendPresent() {
+        try {
+            Class.forName("org.nd4j.linalg.jcublas.JCublasBackend", false, CpuKernels.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
         }
     }
 

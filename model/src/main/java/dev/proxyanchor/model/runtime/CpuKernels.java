@@ -7,7 +7,8 @@ import java.util.Locale;
 import org.deeplearning4j.config.DL4JSystemProperties;
 
 /**
- * Chooses ND4J's fastest CPU build for the machine the JVM runs on and turns DL4J's oneDNN layer helpers on. Must
+ * Chooses ND4J's fastest CPU build for the machine the JVM runs on and turns DL4J's oneDNN layer helpers on (in a GPU
+ * build, ND4J's cuDNN-enabled CUDA natives instead). Must
  * run before ND4J loads its native library (first thing in {@code main}, in the executors' Spark plugin, and in the
  * test launcher), because JavaCPP reads {@value #EXTENSION} once.
  *
@@ -29,7 +30,10 @@ public final class CpuKernels {
 
     public static synchronized void configure() {
         if (cudaBackendPresent()) {
-            // A GPU build: JavaCPP's extension would also apply to the CUDA natives, which have no oneDNN variants.
+            // A GPU build (-Pcuda) carries nd4j-cuda's plain and cuDNN natives: load the cuDNN one.
+            if (System.getProperty(EXTENSION) == null) {
+                System.setProperty(EXTENSION, "-cudnn");
+            }
             return;
         }
         if (System.getProperty(EXTENSION) == null) {

@@ -82,7 +82,7 @@ java_opts="${JAVA_MODULE_OPENS[*]} ${JOB_SYSTEM_PROPERTIES[*]} -Dorg.bytedeco.ja
 
 conf=(
   --conf spark.serializer=org.apache.spark.serializer.KryoSerializer
-  --conf spark.kryo.registrator=org.nd4j.kryo.Nd4jRegistrator,dev.proxyanchor.spark.runtime.RecordKryoRegistrator
+  --conf "spark.kryo.registrator=org.nd4j.kryo.Nd4jRegistrator,dev.proxyanchor.spark.runtime.RecordKryoRegistrator"
   --conf spark.kryoserializer.buffer.max=1024m
   --conf "spark.driver.extraJavaOptions=$java_opts"
   --conf "spark.executor.extraJavaOptions=$java_opts"

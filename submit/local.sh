@@ -39,6 +39,13 @@ if needs_build; then
 fi
 
 source "$root/submit/java-opts.sh"
+# Local mode runs N tasks in this one JVM: give each task's native kernels (OpenMP, read once at start-up) its share
+# of the cores instead of letting N thread pools fight over all of them.
+if [[ -z "${OMP_NUM_THREADS:-}" && "$master" =~ ^local\[([0-9]+|\*)\]$ ]]; then
+  slots="${BASH_REMATCH[1]}"; cores="$(nproc)"
+  [[ "$slots" == "*" ]] && slots="$cores"
+  export OMP_NUM_THREADS=$(( cores / slots > 0 ? cores / slots : 1 ))
+fi
 # Local mode talks to itself only.
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 

@@ -24,6 +24,38 @@ public final class OneJvmTrainingBenchmark {
     private OneJvmTrainingBenchmark() {
     }
 
+    /**
+     * Runs the benchmark in a fresh JVM with the machine's full thread count (OMP_NUM_THREADS removed), as a user
+     * training without Spark would, and reads its result back.
+     */
+    public static Result runInChildJvm(String model, int batchSize, int numProxies, int embeddingSize, int warmup,
+                                       int iterations) throws java.io.IOException, InterruptedException {
+        java.util.List<String> command = new java.util.ArrayList<>();
+        command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> !a.startsWith("-Dspark.master") && !a.startsWith("-agentlib")).toList());
+        command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"),
+                OneJvmTrainingBenchmark.class.getName(), model, String.valueOf(batchSize), String.valueOf(numProxies),
+                String.valueOf(embeddingSize), String.valueOf(warmup), String.valueOf(iterations)));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().remove("OMP_NUM_THREADS");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        if (p.waitFor() != 0 || out.isEmpty()) {
+            throw new IllegalStateException("the one-JVM benchmark process failed (exit " + p.exitValue() + ")");
+        }
+        String[] f = out.substring(out.lastIndexOf('\n') + 1).split(" ");
+        return new Result(model, batchSize, iterations, Double.parseDouble(f[0]), Double.parseDouble(f[1]));
+    }
+
+    /** Child-JVM entry point: prints "seconds imagesPerSec". */
+    public static void main(String[] args) {
+        dev.proxyanchor.model.runtime.CpuKernels.configure();
+        Result r = run(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+        System.out.println(r.seconds() + " " + r.imagesPerSec());
+    }
+
     public static Result run(String model, int batchSize, int numProxies, int embeddingSize, int warmup,
                              int iterations) {
         Recipe recipe = Recipe.builder().model(model).embeddingSize(embeddingSize).numProxies(numProxies).warm(0)

@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bench train}: training images/s (forward, backward, update) of a backbone with the Proxy-Anchor head,
- * in one JVM without Spark and through SparkComputationGraph parameter averaging in the current master, as two
- * rows of one report.
+ * in one JVM without Spark (a child JVM using every core) and through SparkComputationGraph parameter averaging in
+ * the current master (local mode: each task's kernels on cores / tasks threads, see submit/local.sh), as two rows
+ * of one report.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Training throughput: one JVM vs Spark parameter averaging, same network and batch.")
@@ -66,7 +67,7 @@ final class BenchTrainCommand implements Callable<Integer> {
                 throw new dev.proxyanchor.model.UserInputException("--batch-size " + batchSize
                         + " must be a multiple of the " + w + " workers");
             }
-            OneJvmTrainingBenchmark.Result oneJvm = OneJvmTrainingBenchmark.run(model, batchSize, proxies,
+            OneJvmTrainingBenchmark.Result oneJvm = OneJvmTrainingBenchmark.runInChildJvm(model, batchSize, proxies,
                     embeddingSize, warmup, iterations);
             OneJvmTrainingBenchmark.Result sparkRun = SparkTrainingBenchmark.run(jsc, model, batchSize, w,
                     averagingFrequency, proxies, embeddingSize, warmup, iterations);

@@ -30,10 +30,11 @@ public final class KnnOptions implements Serializable {
         return new Builder(k);
     }
 
-    public Builder toBuilder() {
-        return new Builder(k).queryBlockRows(queryBlockRows).galleryBlockRows(galleryBlockRows)
+    /** The same layout for another K. */
+    public KnnOptions withK(int newK) {
+        return new Builder(newK).queryBlockRows(queryBlockRows).galleryBlockRows(galleryBlockRows)
                 .galleryShardRows(galleryShardRows).queryPartitions(queryPartitions)
-                .blasThreadsPerTask(blasThreadsPerTask);
+                .blasThreadsPerTask(blasThreadsPerTask).build();
     }
 
     public int k() {

@@ -6,6 +6,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -63,16 +64,20 @@ public final class BlockKnn {
 
         int k = options.k();
         int blasThreads = options.blasThreadsPerTask();
+        boolean mergedByScore = shards > 1;
+        LongAccumulator gemmNanos = jsc.sc().longAccumulator("kNN GEMM nanoseconds");
         JavaPairRDD<Long, List<NeighbourList>> partial = queryBlocks.cartesian(galleryShards).mapToPair(pair -> {
             BlasThreads.set(blasThreads);
             try (BlockSearch search = new BlockSearch(dim, k)) {
-                return new Tuple2<>(pair._1().firstIndex(), search.search(pair._1(), pair._2(), selfRetrieval));
+                List<NeighbourList> lists = search.search(pair._1(), pair._2(), selfRetrieval, mergedByScore);
+                gemmNanos.add(search.gemmNanos());
+                return new Tuple2<>(pair._1().firstIndex(), lists);
             }
         });
         JavaRDD<List<NeighbourList>> perQueryBlock = shards == 1
                 ? partial.values()
                 : partial.reduceByKey((a, b) -> mergeAll(a, b, k)).values();
-        return new KnnResult(perQueryBlock.flatMap(List::iterator), k, selfRetrieval, cached);
+        return new KnnResult(perQueryBlock.flatMap(List::iterator), k, selfRetrieval, gemmNanos, cached);
     }
 
     private static List<NeighbourList> mergeAll(List<NeighbourList> a, List<NeighbourList> b, int k) {

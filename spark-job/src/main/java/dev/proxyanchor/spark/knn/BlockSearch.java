@@ -25,6 +25,7 @@ public final class BlockSearch implements AutoCloseable {
     private final Map<Integer, INDArray> galleryArrays = new HashMap<>();
     private final Map<Long, INDArray> scoreArrays = new HashMap<>();
     private float[] scoreBuffer = new float[0];
+    private long gemmNanos;
 
     public BlockSearch(int dim, int k) {
         this.dim = dim;
@@ -33,9 +34,12 @@ public final class BlockSearch implements AutoCloseable {
 
     /**
      * The top-K of every query of {@code queries} within {@code shard}. With {@code selfRetrieval} the gallery
-     * row whose index equals the query's index is skipped (the query itself, even if duplicates exist).
+     * row whose index equals the query's index is skipped (the query itself, even if duplicates exist). With
+     * {@code exactScores} every returned score is the exact one (needed to merge lists of several shards);
+     * otherwise only near-ties are rescored, which decides the same order.
      */
-    public List<NeighbourList> search(EmbeddingBlock queries, List<EmbeddingBlock> shard, boolean selfRetrieval) {
+    public List<NeighbourList> search(EmbeddingBlock queries, List<EmbeddingBlock> shard, boolean selfRetrieval,
+            boolean exactScores) {
         int qn = queries.rows();
         TopK topK = new TopK(qn, k, ExactScores.gemmErrorBound(dim));
         int[] shardOffsets = new int[shard.size() + 1];
@@ -55,7 +59,7 @@ public final class BlockSearch implements AutoCloseable {
         ShardGallery gallery = new ShardGallery(queries, shard, shardOffsets);
         List<NeighbourList> lists = new ArrayList<>(qn);
         for (int q = 0; q < qn; q++) {
-            lists.add(topK.finish(q, queries.id(q), queries.label(q), gallery));
+            lists.add(topK.finish(q, queries.id(q), queries.label(q), gallery, exactScores));
         }
         return lists;
     }
@@ -68,7 +72,9 @@ public final class BlockSearch implements AutoCloseable {
         new FloatPointer(galleryMatrix.data().addressPointer()).put(gallery.vectors(), 0, gn * dim);
         INDArray scores = scoreArrays.computeIfAbsent(((long) qn << 32) | gn,
                 key -> Nd4j.create(DataType.FLOAT, new long[] {qn, gn}, 'c'));
+        long start = System.nanoTime();
         Nd4j.gemm(queryMatrix, galleryMatrix, scores, false, true, 1.0, 0.0);
+        gemmNanos += System.nanoTime() - start;
         if (scoreBuffer.length < qn * gn) {
             scoreBuffer = new float[qn * gn];
         }
@@ -80,6 +86,11 @@ public final class BlockSearch implements AutoCloseable {
         INDArray matrix = Nd4j.create(DataType.FLOAT, new long[] {block.rows(), dim}, 'c');
         new FloatPointer(matrix.data().addressPointer()).put(block.vectors(), 0, block.rows() * dim);
         return matrix;
+    }
+
+    /** Time spent inside GEMM calls so far (for the benchmark's GFLOP/s). */
+    public long gemmNanos() {
+        return gemmNanos;
     }
 
     @Override

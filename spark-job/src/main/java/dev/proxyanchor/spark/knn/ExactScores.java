@@ -14,22 +14,30 @@ public final class ExactScores {
     }
 
     public static float score(float[] a, int aOffset, float[] b, int bOffset, int dim) {
-        // Four accumulators in a fixed order: deterministic, and four times faster than one dependent chain.
+        // Eight accumulators in a fixed order: deterministic, and several times faster than one dependent chain.
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
         double s3 = 0;
+        double s4 = 0;
+        double s5 = 0;
+        double s6 = 0;
+        double s7 = 0;
         int i = 0;
-        for (; i + 3 < dim; i += 4) {
+        for (; i + 7 < dim; i += 8) {
             s0 += (double) a[aOffset + i] * b[bOffset + i];
             s1 += (double) a[aOffset + i + 1] * b[bOffset + i + 1];
             s2 += (double) a[aOffset + i + 2] * b[bOffset + i + 2];
             s3 += (double) a[aOffset + i + 3] * b[bOffset + i + 3];
+            s4 += (double) a[aOffset + i + 4] * b[bOffset + i + 4];
+            s5 += (double) a[aOffset + i + 5] * b[bOffset + i + 5];
+            s6 += (double) a[aOffset + i + 6] * b[bOffset + i + 6];
+            s7 += (double) a[aOffset + i + 7] * b[bOffset + i + 7];
         }
         for (; i < dim; i++) {
             s0 += (double) a[aOffset + i] * b[bOffset + i];
         }
-        return (float) ((s0 + s1) + (s2 + s3));
+        return (float) (((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -21,14 +22,15 @@ public final class FlatSearch {
 
     /**
      * Self retrieval over the rows of {@code vectors} (row-major, {@code ids.length x dim}); each query's list
-     * goes to {@code sink}, which must be thread safe.
+     * goes to {@code sink}, which must be thread safe. Returns the nanoseconds spent in GEMM, summed over threads.
      */
-    public static void selfSearch(long[] ids, int[] labels, float[] vectors, int dim, KnnOptions options,
+    public static long selfSearch(long[] ids, int[] labels, float[] vectors, int dim, KnnOptions options,
             int threads, Consumer<NeighbourList> sink) {
         List<EmbeddingBlock> queryBlocks = Blocks.cut(ids, labels, vectors, dim, options.queryBlockRows());
         List<EmbeddingBlock> gallery = Blocks.cut(ids, labels, vectors, dim, options.galleryBlockRows());
         BlasThreads.set(options.blasThreadsPerTask());
         AtomicInteger next = new AtomicInteger();
+        AtomicLong gemmNanos = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             Future<?>[] workers = new Future<?>[threads];
@@ -36,14 +38,16 @@ public final class FlatSearch {
                 workers[t] = pool.submit(() -> {
                     try (BlockSearch search = new BlockSearch(dim, options.k())) {
                         for (int b = next.getAndIncrement(); b < queryBlocks.size(); b = next.getAndIncrement()) {
-                            search.search(queryBlocks.get(b), gallery, true).forEach(sink);
+                            search.search(queryBlocks.get(b), gallery, true, false).forEach(sink);
                         }
+                        gemmNanos.addAndGet(search.gemmNanos());
                     }
                 });
             }
             for (Future<?> worker : workers) {
                 worker.get();
             }
+            return gemmNanos.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("flat search interrupted", e);

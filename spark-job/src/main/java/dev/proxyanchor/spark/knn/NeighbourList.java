@@ -3,8 +3,9 @@ package dev.proxyanchor.spark.knn;
 import java.io.Serializable;
 
 /**
- * The nearest gallery items of one query, best first: higher score first, equal scores by smaller gallery id.
- * Scores are {@link ExactScores#score cosine similarities} of the (normalised) embeddings.
+ * The nearest gallery items of one query, best first: higher {@link ExactScores#score exact score} first, equal
+ * scores by smaller gallery id. A reported score is the exact one or, where no near-tie made rescoring necessary,
+ * the float32 GEMM value, within {@link ExactScores#gemmErrorBound} of it.
  *
  * <p>A class with record-style accessors rather than a record: Spark's Kryo serialiser cannot write records.
  */

@@ -1,6 +1,7 @@
 package dev.proxyanchor.spark.knn;
 
 import java.util.Arrays;
+import java.util.function.IntToLongFunction;
 
 /**
  * The bounded top-K selection of a block of queries, fed one row of GEMM scores at a time, without boxing.
@@ -8,8 +9,8 @@ import java.util.Arrays;
  * <p>Per query it keeps a min-heap of the K best GEMM scores seen (its root is the running K-th score) and a
  * buffer of every candidate whose GEMM score is at least that running K-th score minus twice the GEMM error
  * bound. Anything below that floor cannot be among the K best by {@link ExactScores exact score}: K items already
- * beat it by more than the error on both sides. {@link #finish} rescores the surviving candidates exactly and
- * keeps the K best in neighbour order, so the result does not depend on how GEMM rounded.
+ * beat it by more than the error on both sides. {@link #finish} keeps the K best in exact neighbour order,
+ * rescoring only where GEMM rounding could have changed it, so the result does not depend on how GEMM rounded.
  */
 final class TopK {
 
@@ -110,33 +111,74 @@ final class TopK {
         return kept;
     }
 
-    /** The K best candidates of one query by exact score, in neighbour order. */
-    NeighbourList finish(int query, long queryId, int queryLabel, Gallery gallery) {
+    /**
+     * The K best candidates of one query in exact neighbour order. Sorted by GEMM score, the candidates fall into
+     * chains whose consecutive scores differ by at most the slack; across a wider gap GEMM rounding cannot have
+     * swapped two items, so only chains of two or more are rescored exactly and reordered (score, then id).
+     * Scores of the items left alone stay their GEMM scores, which are within the error bound of the exact ones.
+     * With {@code exactScores} every candidate is rescored, so that lists from different gallery shards can be
+     * merged by score.
+     */
+    NeighbourList finish(int query, long queryId, int queryLabel, Gallery gallery, boolean exactScores) {
         int count = compact(query);
+        float[] gemm = candidateScores[query];
         int[] rows = candidateRows[query];
-        float[] exact = new float[count];
         long[] order = new long[count];
         for (int c = 0; c < count; c++) {
-            exact[c] = gallery.exactScore(query, rows[c]);
-            order[c] = ((long) descendingKey(exact[c]) << 32) | c;
+            order[c] = ((long) descendingKey(gemm[c]) << 32) | c;
         }
         Arrays.sort(order);
-        breakTiesById(order, exact, rows, gallery);
         int n = Math.min(k, count);
         long[] ids = new long[n];
         int[] labels = new int[n];
         float[] scores = new float[n];
-        for (int i = 0; i < n; i++) {
-            int c = (int) order[i];
-            ids[i] = gallery.id(rows[c]);
-            labels[i] = gallery.label(rows[c]);
-            scores[i] = exact[c];
+        if (exactScores) {
+            rescoreChain(query, order, 0, count, rows, gallery, ids, labels, scores);
+            return new NeighbourList(queryId, queryLabel, ids, labels, scores);
+        }
+        int chainStart = 0;
+        while (chainStart < n) {
+            int chainEnd = chainStart + 1;
+            while (chainEnd < count && gemm[(int) order[chainEnd - 1]] - gemm[(int) order[chainEnd]] <= slack) {
+                chainEnd++;
+            }
+            if (chainEnd - chainStart == 1) {
+                int c = (int) order[chainStart];
+                ids[chainStart] = gallery.id(rows[c]);
+                labels[chainStart] = gallery.label(rows[c]);
+                scores[chainStart] = gemm[c];
+            } else {
+                rescoreChain(query, order, chainStart, chainEnd, rows, gallery, ids, labels, scores);
+            }
+            chainStart = chainEnd;
         }
         return new NeighbourList(queryId, queryLabel, ids, labels, scores);
     }
 
-    /** Within each run of equal scores (sorted by candidate position so far) puts smaller gallery ids first. */
-    private static void breakTiesById(long[] order, float[] exact, int[] rows, Gallery gallery) {
+    /** Orders candidates {@code order[from..to)} exactly and writes those that land before position K. */
+    private static void rescoreChain(int query, long[] order, int from, int to, int[] rows, Gallery gallery,
+            long[] ids, int[] labels, float[] scores) {
+        int length = to - from;
+        float[] exact = new float[length];
+        long[] chain = new long[length];
+        for (int i = 0; i < length; i++) {
+            int c = (int) order[from + i];
+            exact[i] = gallery.exactScore(query, rows[c]);
+            chain[i] = ((long) descendingKey(exact[i]) << 32) | i;
+        }
+        Arrays.sort(chain);
+        breakTiesById(chain, exact, i -> gallery.id(rows[(int) order[from + i]]));
+        for (int i = 0; i < length && from + i < ids.length; i++) {
+            int member = (int) chain[i];
+            int row = rows[(int) order[from + member]];
+            ids[from + i] = gallery.id(row);
+            labels[from + i] = gallery.label(row);
+            scores[from + i] = exact[member];
+        }
+    }
+
+    /** Within each run of equal scores (sorted by position so far) puts smaller gallery ids first. */
+    private static void breakTiesById(long[] order, float[] exact, IntToLongFunction idOf) {
         int start = 0;
         while (start < order.length) {
             int end = start + 1;
@@ -146,9 +188,9 @@ final class TopK {
             }
             for (int i = start + 1; i < end; i++) {
                 long moving = order[i];
-                long movingId = gallery.id(rows[(int) moving]);
+                long movingId = idOf.applyAsLong((int) moving);
                 int j = i - 1;
-                while (j >= start && gallery.id(rows[(int) order[j]]) > movingId) {
+                while (j >= start && idOf.applyAsLong((int) order[j]) > movingId) {
                     order[j + 1] = order[j];
                     j--;
                 }

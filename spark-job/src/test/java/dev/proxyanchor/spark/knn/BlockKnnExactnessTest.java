@@ -157,7 +157,9 @@ class BlockKnnExactnessTest {
             NeighbourList a = sorted.get(q);
             assertEquals(e.queryId(), a.queryId());
             assertEquals(e.queryLabel(), a.queryLabel());
-            assertArrayEquals(e.ids(), a.ids(), "neighbour ids of query " + e.queryId());
+            assertArrayEquals(e.ids(), a.ids(), "neighbour ids of query " + e.queryId() + ": expected "
+                    + Arrays.toString(e.ids()) + " " + Arrays.toString(e.scores()) + ", got "
+                    + Arrays.toString(a.ids()) + " " + Arrays.toString(a.scores()));
             assertArrayEquals(e.labels(), a.labels(), "neighbour labels of query " + e.queryId());
             assertArrayEquals(e.scores(), a.scores(), 1e-6f, "scores of query " + e.queryId());
         }

@@ -66,6 +66,8 @@ final class BenchKnnCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage(), e);
         }
+        // A session that already runs (a test, a notebook) belongs to its creator: leave it running.
+        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = SparkSessions.getOrCreate("proxyanchor bench knn");
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -79,7 +81,9 @@ final class BenchKnnCommand implements Callable<Integer> {
             }
             return 0;
         } finally {
-            spark.stop();
+            if (ownSession) {
+                spark.stop();
+            }
         }
     }
 }

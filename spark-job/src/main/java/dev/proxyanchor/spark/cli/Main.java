@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         description = "Proxy-Anchor metric learning on Apache Spark.",
         subcommands = {
                 InfoCommand.class,
+                EvaluateCommand.class,
                 BenchCommand.class,
         })
 public final class Main {

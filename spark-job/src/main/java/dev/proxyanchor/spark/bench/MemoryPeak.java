@@ -4,11 +4,12 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Samples JVM heap use and JavaCPP's off-heap accounting (ND4J's buffers) every few milliseconds and keeps the
- * peaks. {@code Pointer.physicalBytes()} is the process's resident memory, {@code Pointer.totalBytes()} what
- * JavaCPP allocated.
+ * Samples memory every few milliseconds and keeps the peaks: JVM heap in use, ND4J's off-heap buffers (libnd4j's
+ * own counter: its allocations bypass JavaCPP, so {@code Pointer.totalBytes()} does not see them), what JavaCPP
+ * allocated itself ({@code Pointer.totalBytes()}) and the process's resident memory ({@code Pointer.physicalBytes()}).
  */
 public final class MemoryPeak implements AutoCloseable {
 
@@ -16,7 +17,8 @@ public final class MemoryPeak implements AutoCloseable {
 
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private final AtomicLong heapBytes = new AtomicLong();
-    private final AtomicLong offHeapBytes = new AtomicLong();
+    private final AtomicLong nd4jBytes = new AtomicLong();
+    private final AtomicLong javacppBytes = new AtomicLong();
     private final AtomicLong physicalBytes = new AtomicLong();
     private final Thread sampler;
     private volatile boolean running = true;
@@ -46,7 +48,8 @@ public final class MemoryPeak implements AutoCloseable {
 
     private void sample() {
         heapBytes.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-        offHeapBytes.accumulateAndGet(Pointer.totalBytes(), Math::max);
+        nd4jBytes.accumulateAndGet(Nd4j.getEnvironment().getDeviceCouner(0), Math::max);
+        javacppBytes.accumulateAndGet(Pointer.totalBytes(), Math::max);
         physicalBytes.accumulateAndGet(Pointer.physicalBytes(), Math::max);
     }
 
@@ -54,8 +57,12 @@ public final class MemoryPeak implements AutoCloseable {
         return heapBytes.get();
     }
 
-    public long offHeapBytes() {
-        return offHeapBytes.get();
+    public long nd4jBytes() {
+        return nd4jBytes.get();
+    }
+
+    public long javacppBytes() {
+        return javacppBytes.get();
     }
 
     public long physicalBytes() {

@@ -49,14 +49,19 @@ final class BenchKnnCommand implements Callable<Integer> {
             description = "The FMA peak quoted for this machine, reported alongside (DESIGN.md: ${DEFAULT-VALUE}).")
     double theoreticalGflops;
 
+    @Option(names = "--repeats", defaultValue = "1",
+            description = "Alternating runs of each search; the best of each is reported (default ${DEFAULT-VALUE}).")
+    int repeats;
+
     @Option(names = "--output", description = "Also write the figures as JSON to this file (any Hadoop URI).")
     String output;
 
     @Override
     public Integer call() throws Exception {
-        if (rows < 2 || dim < 1 || k < 1 || itemsPerClass < 1) {
-            throw new UserInputException("--n must be at least 2 and --dim, --k, --items-per-class at least 1, got "
-                    + "--n " + rows + " --dim " + dim + " --k " + k + " --items-per-class " + itemsPerClass);
+        if (rows < 2 || dim < 1 || k < 1 || itemsPerClass < 1 || repeats < 1) {
+            throw new UserInputException("--n must be at least 2 and --dim, --k, --items-per-class, --repeats at "
+                    + "least 1, got --n " + rows + " --dim " + dim + " --k " + k + " --items-per-class "
+                    + itemsPerClass + " --repeats " + repeats);
         }
         KnnOptions layout;
         try {
@@ -72,7 +77,7 @@ final class BenchKnnCommand implements Callable<Integer> {
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Map<String, Object> report = KnnBenchmark.run(jsc, new KnnBenchmark.Settings(rows, dim, k, seed,
-                    itemsPerClass, layout, theoreticalGflops));
+                    itemsPerClass, layout, theoreticalGflops, repeats));
             report.forEach((key, value) -> System.out.printf("%-40s %s%n", key, value));
             if (output != null) {
                 String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -1,8 +1,10 @@
 package dev.proxyanchor.spark.io;
 
 import dev.proxyanchor.model.UserInputException;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,10 +35,22 @@ public final class EmbeddingParquet {
 
     /** Writes the records; an existing {@code uri} is replaced only with {@code overwrite}. */
     public static void write(SparkSession spark, JavaRDD<EmbeddingRecord> records, String uri, boolean overwrite) {
+        requireWritable(spark, uri, overwrite);
         JavaRDD<Row> rows = records.map(r -> RowFactory.create(r.id(), r.path(), r.label(), r.role(),
                 r.embedding()));
         spark.createDataFrame(rows, SCHEMA).write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
                 .parquet(uri);
+    }
+
+    private static void requireWritable(SparkSession spark, String uri, boolean overwrite) {
+        Path path = new Path(uri);
+        try {
+            if (!overwrite && path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path)) {
+                throw new UserInputException(uri + " already exists; choose another output or allow overwriting");
+            }
+        } catch (IOException e) {
+            throw new UserInputException("cannot check the output " + uri + ": " + e.getMessage(), e);
+        }
     }
 
     /** Reads a file written by {@link #write} (extra columns are ignored; missing or mistyped ones are errors). */

@@ -13,8 +13,8 @@ final class Blocks {
     }
 
     /**
-     * Blocks of at most {@code rows} embeddings from (embedding, index) pairs whose indices are consecutive, as
-     * {@code zipWithIndex} gives them within a partition.
+     * Blocks of at most {@code rows} embeddings with consecutive indices from (embedding, index) pairs, as
+     * {@code zipWithIndex} gives them within a partition; a gap in the indices starts a new block.
      */
     static List<EmbeddingBlock> cut(Iterator<Tuple2<Embedding, Long>> indexed, int dim, int rows) {
         List<EmbeddingBlock> blocks = new ArrayList<>();
@@ -22,6 +22,10 @@ final class Blocks {
         long firstIndex = -1;
         while (indexed.hasNext()) {
             Tuple2<Embedding, Long> next = indexed.next();
+            if (!pending.isEmpty() && next._2() != firstIndex + pending.size()) {
+                blocks.add(EmbeddingBlock.of(firstIndex, dim, pending));
+                pending.clear();
+            }
             if (pending.isEmpty()) {
                 firstIndex = next._2();
             }

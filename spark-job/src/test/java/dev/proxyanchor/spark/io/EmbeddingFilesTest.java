@@ -68,6 +68,9 @@ class EmbeddingFilesTest {
         assertRecord(3, "img/a.jpg", 7, "query", new float[] {0.5f, -1.25f, 3e-8f}, read.get(2));
         assertEquals("struct<id:bigint,path:string,label:int,role:string,embedding:array<float>>",
                 spark.read().parquet(uri).schema().simpleString());
+        String exists = UserErrors.messageOf(() -> EmbeddingParquet.write(spark, jsc.parallelize(written, 1), uri,
+                false));
+        assertTrue(exists.contains("already exists"), exists);
     }
 
     @Test

@@ -2,9 +2,8 @@ package dev.proxyanchor.spark.cli;
 
 import picocli.CommandLine.Command;
 
-/** {@code bench}: the project's benchmarks, one subcommand each. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks (measured in one run, as ratios where they compare).",
-        subcommands = {BenchTrainCommand.class})
+/** The parent of the benchmarks: {@code bench knn} (and later {@code bench train}). */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks of this machine or cluster.",
+        subcommands = {BenchKnnCommand.class, BenchTrainCommand.class})
 final class BenchCommand {
 }

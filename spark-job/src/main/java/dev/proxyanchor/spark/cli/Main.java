@@ -16,8 +16,10 @@ import picocli.CommandLine.Command;
         subcommands = {
                 InfoCommand.class,
                 TrainCommand.class,
-                BenchCommand.class,
+                EmbedCommand.class,
+                EvaluateCommand.class,
                 DatasetsCommand.class,
+                BenchCommand.class,
         })
 public final class Main {
 

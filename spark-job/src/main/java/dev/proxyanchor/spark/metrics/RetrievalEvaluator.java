@@ -3,109 +3,171 @@ package dev.proxyanchor.spark.metrics;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.spark.knn.BlockKnn;
 import dev.proxyanchor.spark.knn.Embedding;
-import dev.proxyanchor.spark.knn.Neighbours;
+import dev.proxyanchor.spark.knn.EmbeddingChecks;
+import dev.proxyanchor.spark.knn.KnnResult;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 
 /**
- * Recall@K, MAP@R and R-Precision of embeddings by the distributed exact kNN: self-retrieval (every item queries all
- * others) when no gallery is given, else queries against the gallery. Per-query scores are computed on the
- * executors next to the search, so neighbour lists never travel.
+ * The one call that turns embeddings into retrieval metrics: checks and normalises them, runs the exact
+ * {@link BlockKnn} pass with the K the metrics need (the largest Recall K, or the largest class when MAP@R needs
+ * more), and reduces the neighbour lists to Recall@K, MAP@R, R-Precision and optionally NMI on the executors.
+ * The training job calls it after every epoch; {@code evaluate} calls it on stored embeddings.
  */
 public final class RetrievalEvaluator {
 
-    private static final Logger log = LoggerFactory.getLogger(RetrievalEvaluator.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RetrievalEvaluator.class);
 
     private RetrievalEvaluator() {
     }
 
+    /**
+     * @param galleryOrNull null for self retrieval (every query searches all other queries, itself excluded)
+     * @param recallK the K of Recall@K, e.g. {1, 2, 4, 8, 16, 32}
+     * @throws UserInputException for empty sets, mismatched dimensions, non-finite or zero vectors, duplicate
+     *     gallery ids
+     */
     public static RetrievalMetrics evaluate(JavaSparkContext jsc, JavaRDD<Embedding> queries,
-                                            JavaRDD<Embedding> galleryOrNull, int[] recallK, boolean normalize) {
-        long t0 = System.nanoTime();
-        boolean self = galleryOrNull == null;
-        JavaRDD<Embedding> q = prepare(queries, normalize, self ? "embedding" : "query").cache();
-        List<Embedding> gallery = self ? q.collect() : prepare(galleryOrNull, normalize, "gallery").collect();
+            JavaRDD<Embedding> galleryOrNull, int[] recallK, EvaluationOptions options) {
+        long start = System.nanoTime();
+        int[] askedK = requireValidK(recallK);
+        boolean selfRetrieval = galleryOrNull == null;
+        int dim = firstDimension(queries, "query");
+        JavaRDD<Embedding> checkedQueries = prepare(queries, "query", dim, options.normalize());
+        JavaRDD<Embedding> checkedGallery = null;
         try {
-            if (gallery.isEmpty()) {
-                throw new UserInputException("nothing to evaluate: the " + (self ? "evaluation set" : "gallery")
-                        + " is empty");
-            }
-            int dim = gallery.get(0).vector().length;
-            Map<Integer, Long> perLabel = new HashMap<>();
-            for (Embedding e : gallery) {
-                if (e.vector().length != dim) {
-                    throw new UserInputException("gallery item " + e.id() + " has " + e.vector().length
-                            + " dimensions, the others " + dim);
+            if (!selfRetrieval) {
+                int galleryDim = firstDimension(galleryOrNull, "gallery");
+                if (galleryDim != dim) {
+                    throw new UserInputException("gallery embeddings have " + galleryDim + " values but query "
+                            + "embeddings have " + dim + "; both must come from the same model");
                 }
-                perLabel.merge(e.label(), 1L, Long::sum);
+                checkedGallery = prepare(galleryOrNull, "gallery", dim, options.normalize());
             }
-            long maxR = perLabel.values().stream().mapToLong(Long::longValue).max().orElse(0) - (self ? 1 : 0);
-            int maxK = Arrays.stream(recallK).max().orElse(1);
-            long available = gallery.size() - (self ? 1 : 0);
-            if (maxK > available) {
-                log.warn("Recall@{} asked for, but the gallery offers {} neighbours per query: recall at larger K "
-                        + "is computed on all {}", maxK, available, available);
+            JavaRDD<Embedding> gallery = selfRetrieval ? checkedQueries : checkedGallery;
+            Map<Integer, Long> galleryLabelCounts = new HashMap<>(gallery.map(Embedding::label).countByValue());
+            long gallerySize = galleryLabelCounts.values().stream().mapToLong(Long::longValue).sum();
+            Map<Integer, Long> queryLabelCounts = selfRetrieval
+                    ? galleryLabelCounts : new HashMap<>(checkedQueries.map(Embedding::label).countByValue());
+            long querySize = queryLabelCounts.values().stream().mapToLong(Long::longValue).sum();
+            requireUniqueIds(gallery, selfRetrieval ? "query" : "gallery");
+
+            int ownItem = selfRetrieval ? 1 : 0;
+            long searchable = gallerySize - ownItem;
+            if (searchable < 1) {
+                throw new UserInputException("self retrieval needs at least 2 embeddings, got " + gallerySize);
             }
-            int k = (int) Math.max(1, Math.min(Math.max(maxK, maxR), available));
-            Broadcast<Map<Integer, Long>> counts = jsc.broadcast(perLabel);
-            int[] cutOffs = recallK.clone();
-            // Summed per partition, then in partition order on the driver: the same result every run.
-            QueryScores sum = QueryScores.zero(cutOffs.length);
-            for (QueryScores part : BlockKnn.search(jsc, q, gallery, k, self, BlockKnn.DEFAULT_QUERY_BLOCK,
-                            BlockKnn.DEFAULT_GALLERY_BLOCK)
-                    .mapPartitions(neighbours -> {
-                        QueryScores partial = QueryScores.zero(cutOffs.length);
-                        while (neighbours.hasNext()) {
-                            Neighbours n = neighbours.next();
-                            long r = counts.value().getOrDefault(n.queryLabel(), 0L) - (self ? 1 : 0);
-                            partial = partial.plus(RetrievalScoring.score(n.queryLabel(), n.labels(), cutOffs, (int) r));
-                        }
-                        return java.util.List.of(partial).iterator();
-                    })
-                    .collect()) {
-                sum = sum.plus(part);
+            Map<Integer, Integer> clamped = new LinkedHashMap<>();
+            int[] usedK = new int[askedK.length];
+            for (int i = 0; i < askedK.length; i++) {
+                usedK[i] = (int) Math.min(askedK[i], searchable);
+                if (usedK[i] != askedK[i]) {
+                    clamped.put(askedK[i], usedK[i]);
+                }
             }
-            if (sum.queries() == 0) {
-                throw new UserInputException("nothing to evaluate: the query set is empty");
+            if (!clamped.isEmpty()) {
+                LOG.warn("Recall@K for K {} uses the whole searchable gallery of {} items: K cannot exceed it",
+                        clamped.keySet(), searchable);
             }
-            return RetrievalMetrics.from(sum, recallK, gallery.size(), dim, self ? "self" : "query_gallery",
-                    (System.nanoTime() - t0) / 1e9);
+            long maxR = queryLabelCounts.keySet().stream()
+                    .mapToLong(label -> galleryLabelCounts.getOrDefault(label, 0L) - ownItem).max().orElse(0);
+            int kNeeded = (int) Math.min(searchable, Math.max(Arrays.stream(usedK).max().orElseThrow(), maxR));
+            LOG.info("evaluating {} queries against {} gallery items ({}), dim {}, k {} (largest class R {})",
+                    querySize, gallerySize, selfRetrieval ? "self" : "query-gallery", dim, kNeeded, maxR);
+
+            MetricSums sums = neighbourMetrics(jsc, checkedQueries, selfRetrieval ? null : checkedGallery,
+                    options, kNeeded, usedK, galleryLabelCounts, ownItem);
+
+            Map<Integer, Double> recall = new LinkedHashMap<>();
+            for (int i = 0; i < askedK.length; i++) {
+                recall.put(askedK[i], (double) sums.hitsAtK[i] / sums.queries);
+            }
+            long withMatch = sums.queriesWithMatch;
+            Double nmi = options.nmi() ? nmi(checkedQueries, checkedGallery, queryLabelCounts, galleryLabelCounts,
+                    options.kMeansSeed()) : null;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new RetrievalMetrics(querySize, gallerySize, dim, selfRetrieval, recall,
+                    withMatch == 0 ? 0 : sums.averagePrecisionAtRSum / withMatch,
+                    withMatch == 0 ? 0 : sums.rPrecisionSum / withMatch, nmi, querySize - withMatch, clamped,
+                    seconds);
         } finally {
-            q.unpersist();
-        }
-    }
-
-    private static JavaRDD<Embedding> prepare(JavaRDD<Embedding> rdd, boolean normalize, String what) {
-        return rdd.map(e -> checked(e, normalize, what));
-    }
-
-    static Embedding checked(Embedding e, boolean normalize, String what) {
-        double sumSquares = 0;
-        for (float v : e.vector()) {
-            if (!Float.isFinite(v)) {
-                throw new UserInputException(what + " " + e.id() + " contains " + v
-                        + "; embeddings must be finite (a diverged model or a corrupt file)");
+            checkedQueries.unpersist(false);
+            if (checkedGallery != null) {
+                checkedGallery.unpersist(false);
             }
-            sumSquares += (double) v * v;
         }
-        if (!normalize) {
-            return e;
+    }
+
+    private static MetricSums neighbourMetrics(JavaSparkContext jsc, JavaRDD<Embedding> queries,
+            JavaRDD<Embedding> galleryOrNull, EvaluationOptions options, int k, int[] usedK,
+            Map<Integer, Long> galleryLabelCounts, int ownItem) {
+        Broadcast<Map<Integer, Long>> counts = jsc.broadcast(galleryLabelCounts);
+        try (KnnResult knn = BlockKnn.search(jsc, queries, galleryOrNull, options.knnLayout().withK(k))) {
+            return knn.neighbours().aggregate(new MetricSums(usedK.length),
+                    (sums, list) -> sums.add(list,
+                            (int) (counts.value().getOrDefault(list.queryLabel(), 0L) - ownItem), usedK),
+                    MetricSums::merge);
+        } finally {
+            counts.destroy();
         }
-        if (sumSquares == 0) {
-            throw new UserInputException(what + " " + e.id() + " is the zero vector, which cannot be normalised");
+    }
+
+    private static double nmi(JavaRDD<Embedding> queries, JavaRDD<Embedding> galleryOrNull,
+            Map<Integer, Long> queryLabels, Map<Integer, Long> galleryLabels, long seed) {
+        Set<Integer> classes = new HashSet<>(queryLabels.keySet());
+        classes.addAll(galleryLabels.keySet());
+        JavaRDD<Embedding> all = galleryOrNull == null ? queries : queries.union(galleryOrNull);
+        return Nmi.ofKMeans(all, classes.size(), seed);
+    }
+
+    private static int[] requireValidK(int[] recallK) {
+        if (recallK == null || recallK.length == 0) {
+            throw new UserInputException("no K given for Recall@K; pass e.g. --k 1,2,4,8");
         }
-        float inv = (float) (1.0 / Math.sqrt(sumSquares));
-        float[] unit = new float[e.vector().length];
-        for (int i = 0; i < unit.length; i++) {
-            unit[i] = e.vector()[i] * inv;
+        int[] distinct = Arrays.stream(recallK).distinct().toArray();
+        for (int k : distinct) {
+            if (k < 1) {
+                throw new UserInputException("Recall@K needs K >= 1, got " + k);
+            }
         }
-        return new Embedding(e.id(), e.label(), unit);
+        return distinct;
+    }
+
+    private static int firstDimension(JavaRDD<Embedding> set, String name) {
+        List<Embedding> first = set.take(1);
+        if (first.isEmpty()) {
+            throw new UserInputException("the " + name + " set is empty: there is nothing to evaluate");
+        }
+        int dim = first.get(0).vector() == null ? 0 : first.get(0).vector().length;
+        if (dim == 0) {
+            throw new UserInputException(name + " embedding id " + first.get(0).id() + " has no values");
+        }
+        return dim;
+    }
+
+    private static JavaRDD<Embedding> prepare(JavaRDD<Embedding> set, String name, int dim, boolean normalize) {
+        return set.map(e -> EmbeddingChecks.checked(e, name, dim, normalize))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+    }
+
+    private static void requireUniqueIds(JavaRDD<Embedding> gallery, String name) {
+        List<Tuple2<Long, Integer>> duplicates = gallery.mapToPair(e -> new Tuple2<>(e.id(), 1))
+                .reduceByKey(Integer::sum).filter(t -> t._2() > 1).take(1);
+        if (!duplicates.isEmpty()) {
+            throw new UserInputException("the " + name + " set has " + duplicates.get(0)._2() + " embeddings with "
+                    + "id " + duplicates.get(0)._1() + "; ids must be unique (they break score ties)");
+        }
     }
 }

@@ -1,58 +1,147 @@
 package dev.proxyanchor.spark.metrics;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The metrics of one evaluation, in the JSON form of {@code metrics.jsonl} and {@code evaluate --output}.
- *
- * @param recall              Recall@K by K
- * @param queriesWithoutMatch queries with R = 0 (no other item of their class), left out of MAP@R and R-Precision
- * @param nmi                 NMI of a k-means clustering, or NaN when not computed
+ * What one evaluation measured. {@link #toJson()} is the object {@code evaluate --output} writes; the training
+ * job appends it to its metrics file.
  */
-public record RetrievalMetrics(long queries, long gallery, int dim, String mode, Map<Integer, Double> recall,
-                               double mapAtR, double rPrecision, long queriesWithoutMatch, double nmi,
-                               double seconds) {
+@JsonPropertyOrder({"queries", "gallery", "dim", "mode", "recall", "map_at_r", "r_precision", "nmi",
+        "queries_without_match", "clamped_k", "seconds"})
+public final class RetrievalMetrics implements Serializable {
 
-    public static RetrievalMetrics from(QueryScores sum, int[] recallK, long gallery, int dim, String mode,
-                                        double seconds) {
-        Map<Integer, Double> recall = new LinkedHashMap<>();
-        for (int i = 0; i < recallK.length; i++) {
-            recall.put(recallK[i], sum.queries() == 0 ? Double.NaN : sum.hitsAtK()[i] / (double) sum.queries());
+    private static final long serialVersionUID = 1L;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final long queries;
+    private final long gallery;
+    private final int dim;
+    private final String mode;
+    private final Map<Integer, Double> recall;
+    private final double mapAtR;
+    private final double rPrecision;
+    private final Double nmi;
+    private final long queriesWithoutMatch;
+    private final Map<Integer, Integer> clampedK;
+    private final double seconds;
+
+    RetrievalMetrics(long queries, long gallery, int dim, boolean selfRetrieval, Map<Integer, Double> recall,
+            double mapAtR, double rPrecision, Double nmi, long queriesWithoutMatch, Map<Integer, Integer> clampedK,
+            double seconds) {
+        this.queries = queries;
+        this.gallery = gallery;
+        this.dim = dim;
+        this.mode = selfRetrieval ? "self" : "query-gallery";
+        this.recall = Collections.unmodifiableMap(new LinkedHashMap<>(recall));
+        this.mapAtR = mapAtR;
+        this.rPrecision = rPrecision;
+        this.nmi = nmi;
+        this.queriesWithoutMatch = queriesWithoutMatch;
+        this.clampedK = Collections.unmodifiableMap(new LinkedHashMap<>(clampedK));
+        this.seconds = seconds;
+    }
+
+    @JsonProperty("queries")
+    public long queries() {
+        return queries;
+    }
+
+    @JsonProperty("gallery")
+    public long gallery() {
+        return gallery;
+    }
+
+    @JsonProperty("dim")
+    public int dim() {
+        return dim;
+    }
+
+    /** {@code self} (every query searches all other items) or {@code query-gallery}. */
+    @JsonProperty("mode")
+    public String mode() {
+        return mode;
+    }
+
+    /** Recall@K by K, in the order the K were asked for. */
+    @JsonProperty("recall")
+    public Map<Integer, Double> recall() {
+        return recall;
+    }
+
+    @JsonProperty("map_at_r")
+    public double mapAtR() {
+        return mapAtR;
+    }
+
+    @JsonProperty("r_precision")
+    public double rPrecision() {
+        return rPrecision;
+    }
+
+    /** Null unless NMI was asked for. */
+    @JsonProperty("nmi")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Double nmi() {
+        return nmi;
+    }
+
+    /** Queries with no other item of their class in the gallery (R = 0): left out of MAP@R and R-Precision. */
+    @JsonProperty("queries_without_match")
+    public long queriesWithoutMatch() {
+        return queriesWithoutMatch;
+    }
+
+    /** Each asked-for K larger than the searchable gallery, with the K actually used. */
+    @JsonProperty("clamped_k")
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public Map<Integer, Integer> clampedK() {
+        return clampedK;
+    }
+
+    @JsonProperty("seconds")
+    public double seconds() {
+        return seconds;
+    }
+
+    public RetrievalMetrics withSeconds(double newSeconds) {
+        return new RetrievalMetrics(queries, gallery, dim, "self".equals(mode), recall, mapAtR, rPrecision, nmi,
+                queriesWithoutMatch, clampedK, newSeconds);
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
         }
-        long matched = sum.queriesWithMatch();
-        return new RetrievalMetrics(sum.queries(), gallery, dim, mode, recall,
-                matched == 0 ? Double.NaN : sum.averagePrecisionAtR() / matched,
-                matched == 0 ? Double.NaN : sum.rPrecision() / matched,
-                sum.queries() - matched, Double.NaN, seconds);
     }
 
-    public RetrievalMetrics withNmi(double value) {
-        return new RetrievalMetrics(queries, gallery, dim, mode, recall, mapAtR, rPrecision, queriesWithoutMatch,
-                value, seconds);
-    }
-
-    public double recallAt1() {
-        return recall.getOrDefault(1, Double.NaN);
-    }
-
-    /** JSON-ready: recall keys as strings, nmi only when computed. */
-    public Map<String, Object> toJson() {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("queries", queries);
-        json.put("gallery", gallery);
-        json.put("dim", dim);
-        json.put("mode", mode);
-        Map<String, Double> r = new LinkedHashMap<>();
-        recall.forEach((k, v) -> r.put(String.valueOf(k), v));
-        json.put("recall", r);
-        json.put("map_at_r", mapAtR);
-        json.put("r_precision", rPrecision);
-        if (!Double.isNaN(nmi)) {
-            json.put("nmi", nmi);
+    /** A few aligned lines for people. */
+    public String toTable() {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("%-22s %d%n", "queries", queries));
+        out.append(String.format("%-22s %d%n", "gallery", gallery));
+        out.append(String.format("%-22s %d%n", "dim", dim));
+        out.append(String.format("%-22s %s%n", "mode", mode));
+        recall.forEach((k, v) -> out.append(String.format("%-22s %.4f%n", "recall@" + k, v)));
+        out.append(String.format("%-22s %.4f%n", "MAP@R", mapAtR));
+        out.append(String.format("%-22s %.4f%n", "R-Precision", rPrecision));
+        if (nmi != null) {
+            out.append(String.format("%-22s %.4f%n", "NMI", nmi));
         }
-        json.put("queries_without_match", queriesWithoutMatch);
-        json.put("seconds", seconds);
-        return json;
+        out.append(String.format("%-22s %d%n", "queries without match", queriesWithoutMatch));
+        clampedK.forEach((asked, used) -> out.append(String.format("%-22s %d (gallery too small)%n",
+                "K " + asked + " clamped to", used)));
+        out.append(String.format("%-22s %.1f%n", "seconds", seconds));
+        return out.toString();
     }
 }

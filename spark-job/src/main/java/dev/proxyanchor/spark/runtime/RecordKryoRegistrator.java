@@ -4,10 +4,6 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import dev.proxyanchor.datasets.Sample;
 import dev.proxyanchor.spark.data.DistributedEmbedder;
-import dev.proxyanchor.spark.knn.Embedding;
-import dev.proxyanchor.spark.knn.GalleryBlock;
-import dev.proxyanchor.spark.knn.Neighbours;
-import dev.proxyanchor.spark.metrics.QueryScores;
 import org.apache.spark.serializer.KryoRegistrator;
 
 /**
@@ -21,8 +17,7 @@ public final class RecordKryoRegistrator implements KryoRegistrator {
     @Override
     public void registerClasses(Kryo kryo) {
         JavaSerializer java = new JavaSerializer();
-        for (Class<?> record : new Class<?>[] {Sample.class, Embedding.class, Neighbours.class, QueryScores.class,
-                DistributedEmbedder.Item.class, GalleryBlock.class}) {
+        for (Class<?> record : new Class<?>[] {Sample.class, DistributedEmbedder.Item.class}) {
             kryo.register(record, java);
         }
     }

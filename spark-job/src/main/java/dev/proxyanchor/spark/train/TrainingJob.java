@@ -22,6 +22,7 @@ import dev.proxyanchor.spark.data.DatasetBatchDecoder;
 import dev.proxyanchor.spark.data.DistributedEmbedder;
 import dev.proxyanchor.spark.io.RunDirectory;
 import dev.proxyanchor.spark.knn.Embedding;
+import dev.proxyanchor.spark.metrics.EvaluationOptions;
 import dev.proxyanchor.spark.metrics.RetrievalEvaluator;
 import dev.proxyanchor.spark.metrics.RetrievalMetrics;
 import dev.proxyanchor.spark.runtime.SparkSessions;
@@ -60,6 +61,7 @@ public final class TrainingJob {
 
     /** @param settingsFor the settings, given Spark's default parallelism (the default number of workers) */
     public static int run(IntFunction<TrainSettings> settingsFor) throws IOException {
+        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = SparkSessions.getOrCreate("proxyanchor train");
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -67,7 +69,9 @@ public final class TrainingJob {
             train(jsc, settings);
             return 0;
         } finally {
-            spark.stop();
+            if (ownSession) {
+                spark.stop();
+            }
         }
     }
 
@@ -184,13 +188,15 @@ public final class TrainingJob {
             JavaRDD<Embedding> queries = embed(jsc, graph, sets.get(Role.QUERY.key()), decoder, partitions, 0);
             JavaRDD<Embedding> gallery = embed(jsc, graph, sets.get(Role.GALLERY.key()), decoder, partitions,
                     sets.get(Role.QUERY.key()).size());
-            out.put("eval", RetrievalEvaluator.evaluate(jsc, queries, gallery, listing.recallK(), true).toJson());
+            out.put("eval", json(RetrievalEvaluator.evaluate(jsc, queries, gallery, listing.recallK(),
+                    EvaluationOptions.defaults())));
             return out;
         }
         for (Map.Entry<String, List<Sample>> set : sets.entrySet()) {
             JavaRDD<Embedding> embedded = embed(jsc, graph, set.getValue(), decoder, partitions, 0);
-            RetrievalMetrics metrics = RetrievalEvaluator.evaluate(jsc, embedded, null, listing.recallK(), true);
-            out.put(set.getKey(), metrics.toJson());
+            RetrievalMetrics metrics = RetrievalEvaluator.evaluate(jsc, embedded, null, listing.recallK(),
+                    EvaluationOptions.defaults());
+            out.put(set.getKey(), json(metrics));
         }
         return out;
     }
@@ -202,6 +208,15 @@ public final class TrainingJob {
             items.add(new DistributedEmbedder.Item(firstId + i, samples.get(i).uri(), samples.get(i).label()));
         }
         return DistributedEmbedder.embed(jsc, graph, items, decoder, EVAL_BATCH, partitions);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> json(RetrievalMetrics metrics) {
+        try {
+            return new ObjectMapper().readValue(metrics.toJson(), Map.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("metrics JSON", e);
+        }
     }
 
     /** A seeded random subset of {@code limit} samples in their original order (all when limit is 0). */

@@ -2,120 +2,175 @@ package dev.proxyanchor.spark.knn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.proxyanchor.spark.SharedSpark;
-import java.util.ArrayList;
+import dev.proxyanchor.spark.SparkTestSessions;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.stream.Collectors;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** The distributed block kNN equals a brute-force search, whatever the block sizes and partitions. */
 class BlockKnnExactnessTest {
 
-    /** Clustered unit vectors, with exact duplicates so that ties occur. */
-    static List<Embedding> clustered(int n, int dim, int classes, long seed, long firstId) {
-        Random random = new Random(seed);
-        float[][] centres = new float[classes][dim];
-        for (float[] c : centres) {
-            for (int d = 0; d < dim; d++) {
-                c[d] = (float) random.nextGaussian();
-            }
-        }
-        List<Embedding> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int label = random.nextInt(classes);
-            float[] v;
-            if (i > 0 && i % 7 == 0) {
-                Embedding twin = out.get(random.nextInt(out.size()));
-                v = twin.vector().clone();
-                label = twin.label();
-            } else {
-                v = new float[dim];
-                for (int d = 0; d < dim; d++) {
-                    v[d] = centres[label][d] + 0.5f * (float) random.nextGaussian();
-                }
-            }
-            out.add(new Embedding(firstId + i, label, normalise(v)));
-        }
-        return out;
+    private static SparkSession spark;
+    private static JavaSparkContext jsc;
+
+    @BeforeAll
+    static void startSpark() {
+        spark = SparkTestSessions.localTwo("BlockKnnExactnessTest");
+        jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     }
 
-    static float[] normalise(float[] v) {
-        double s = 0;
-        for (float x : v) {
-            s += x * x;
-        }
-        float inv = (float) (1 / Math.sqrt(s));
-        for (int i = 0; i < v.length; i++) {
-            v[i] *= inv;
-        }
-        return v;
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
     }
 
-    /** Brute force: dot products accumulated in double, ties by smaller id. */
-    static long[] bruteForce(Embedding q, List<Embedding> gallery, int k, boolean excludeSelf) {
-        record Hit(long id, double score) {
-        }
-        List<Hit> hits = new ArrayList<>();
-        for (Embedding g : gallery) {
-            if (excludeSelf && g.id() == q.id()) {
-                continue;
-            }
-            double s = 0;
-            for (int d = 0; d < q.vector().length; d++) {
-                s += (double) q.vector()[d] * g.vector()[d];
-            }
-            hits.add(new Hit(g.id(), s));
-        }
-        hits.sort(Comparator.comparing(Hit::score).reversed().thenComparing(Hit::id));
-        return hits.stream().limit(k).mapToLong(Hit::id).toArray();
+    /** queryBlockRows, galleryBlockRows, galleryShardRows, input partitions, query partitions. */
+    static Stream<Arguments> layouts() {
+        return Stream.of(
+                Arguments.of(1, 1, 1000, 1, 1),
+                Arguments.of(7, 13, 40, 3, 5),
+                Arguments.of(64, 50, 100, 4, 2),
+                Arguments.of(1000, 1000, 1000, 2, 3));
     }
 
-    @ParameterizedTest(name = "self={0} queryBlock={1} galleryBlock={2} partitions={3}")
-    @CsvSource({"true,1000,1000,1", "true,7,13,3", "true,64,50,4", "false,5,1000,2", "false,33,17,5"})
-    void matchesBruteForce(boolean self, int queryBlock, int galleryBlock, int partitions) {
-        JavaSparkContext jsc = SharedSpark.jsc();
-        List<Embedding> gallery = clustered(300, 16, 6, 11, 0);
-        List<Embedding> queries = self ? gallery : clustered(120, 16, 6, 12, 10_000);
-        int k = 25;
-        Map<Long, Neighbours> found = BlockKnn.search(jsc, jsc.parallelize(queries, partitions), gallery, k, self,
-                        queryBlock, galleryBlock)
-                .collect().stream().collect(Collectors.toMap(Neighbours::queryId, n -> n));
-        assertEquals(queries.size(), found.size());
-        int mismatched = 0;
-        for (Embedding q : queries) {
-            long[] expected = bruteForce(q, gallery, k, self);
-            long[] actual = found.get(q.id()).ids();
-            if (!java.util.Arrays.equals(expected, actual)) {
-                mismatched++;
-            }
-            if (self) {
-                for (long id : actual) {
-                    assertEquals(false, id == q.id(), "query " + q.id() + " found itself");
-                }
-            }
-        }
-        assertEquals(0, mismatched, "neighbour lists differ from brute force");
+    @ParameterizedTest(name = "blocks {0}x{1}, shard {2}, partitions {3}/{4}")
+    @MethodSource("layouts")
+    void selfRetrievalMatchesBruteForceWhateverTheLayout(int qRows, int gRows, int shardRows, int inputPartitions,
+            int queryPartitions) {
+        List<Embedding> data = ClusteredEmbeddings.generate(11, 260, 16, 6, 25, 1000);
+        KnnOptions options = KnnOptions.builder(20).queryBlockRows(qRows).galleryBlockRows(gRows)
+                .galleryShardRows(shardRows).queryPartitions(queryPartitions).build();
+
+        List<NeighbourList> actual = run(jsc.parallelize(data, inputPartitions), null, options);
+
+        assertSameLists(BruteForceKnn.search(data, data, true, 20), actual);
     }
 
-    @ParameterizedTest(name = "partitions={0}")
-    @CsvSource({"1", "3"})
-    void resultsDoNotDependOnPartitioning(int partitions) {
-        JavaSparkContext jsc = SharedSpark.jsc();
-        List<Embedding> gallery = clustered(200, 8, 4, 5, 0);
-        List<Neighbours> reference = BlockKnn.search(jsc, jsc.parallelize(gallery, 1), gallery, 10, true, 1000, 1000)
-                .collect();
-        List<Neighbours> other = BlockKnn.search(jsc, jsc.parallelize(gallery, partitions), gallery, 10, true, 9, 31)
-                .collect();
-        Map<Long, Neighbours> byId = other.stream().collect(Collectors.toMap(Neighbours::queryId, n -> n));
-        for (Neighbours n : reference) {
-            assertArrayEquals(n.ids(), byId.get(n.queryId()).ids());
-            assertArrayEquals(n.scores(), byId.get(n.queryId()).scores());
+    @ParameterizedTest(name = "blocks {0}x{1}, shard {2}, partitions {3}/{4}")
+    @MethodSource("layouts")
+    void queryGalleryMatchesBruteForceAndExcludesNothing(int qRows, int gRows, int shardRows, int inputPartitions,
+            int queryPartitions) {
+        List<Embedding> gallery = ClusteredEmbeddings.generate(12, 240, 16, 6, 10, 5000);
+        List<Embedding> queries = ClusteredEmbeddings.generate(13, 90, 16, 6, 0, 0);
+        // A query that is also in the gallery must find itself: nothing is excluded in this mode.
+        queries.add(gallery.get(17));
+        KnnOptions options = KnnOptions.builder(15).queryBlockRows(qRows).galleryBlockRows(gRows)
+                .galleryShardRows(shardRows).queryPartitions(queryPartitions).build();
+
+        List<NeighbourList> actual = run(jsc.parallelize(queries, inputPartitions),
+                jsc.parallelize(gallery, inputPartitions + 1), options);
+
+        assertSameLists(BruteForceKnn.search(queries, gallery, false, 15), actual);
+        NeighbourList itself = actual.stream().filter(l -> l.queryId() == gallery.get(17).id()).findFirst()
+                .orElseThrow();
+        assertEquals(gallery.get(17).id(), itself.ids()[0]);
+    }
+
+    @Test
+    void selfRetrievalExcludesTheQueryByIndexAndKeepsItsDuplicate() {
+        List<Embedding> data = ClusteredEmbeddings.generate(14, 50, 8, 3, 0, 0);
+        Embedding original = data.get(10);
+        // Same vector and label at another index, with a larger id: an exact tie with the query itself.
+        data.add(30, new Embedding(999, original.label(), original.vector().clone()));
+
+        List<NeighbourList> actual = run(jsc.parallelize(data, 3), null,
+                KnnOptions.builder(5).queryBlockRows(4).galleryBlockRows(6).build());
+
+        NeighbourList ofOriginal = find(actual, original.id());
+        assertEquals(999, ofOriginal.ids()[0], "the duplicate at another index is the nearest neighbour");
+        assertTrue(idStream(ofOriginal.ids()).noneMatch(id -> id == original.id()), "the query itself is out");
+        NeighbourList ofDuplicate = find(actual, 999);
+        assertEquals(original.id(), ofDuplicate.ids()[0]);
+        assertTrue(idStream(ofDuplicate.ids()).noneMatch(id -> id == 999));
+    }
+
+    @Test
+    void equalScoresPutTheSmallerGalleryIdFirst() {
+        float[] v = ClusteredEmbeddings.unit(new float[] {1, 2, 3, 4});
+        float[] other = ClusteredEmbeddings.unit(new float[] {4, 3, 2, 1});
+        List<Embedding> gallery = List.of(new Embedding(42, 0, v.clone()), new Embedding(7, 1, v.clone()),
+                new Embedding(19, 2, v.clone()), new Embedding(3, 3, other));
+        List<Embedding> queries = List.of(new Embedding(100, 0, v.clone()));
+
+        NeighbourList list = run(jsc.parallelize(queries, 1), jsc.parallelize(gallery, 2),
+                KnnOptions.builder(4).galleryBlockRows(1).galleryShardRows(2).build()).get(0);
+
+        assertArrayEquals(new long[] {7, 19, 42, 3}, list.ids());
+    }
+
+    @Test
+    void aKLargerThanTheGalleryReturnsTheWholeGallery() {
+        List<Embedding> data = ClusteredEmbeddings.generate(15, 12, 4, 2, 0, 0);
+
+        List<NeighbourList> actual = run(jsc.parallelize(data, 2), null, KnnOptions.builder(50).build());
+
+        assertSameLists(BruteForceKnn.search(data, data, true, 50), actual);
+        actual.forEach(l -> assertEquals(11, l.size()));
+    }
+
+    @Test
+    void theFlatBaselineMatchesBruteForce() {
+        List<Embedding> data = ClusteredEmbeddings.generate(16, 200, 12, 5, 8, 0);
+        long[] ids = data.stream().mapToLong(Embedding::id).toArray();
+        int[] labels = data.stream().mapToInt(Embedding::label).toArray();
+        float[] vectors = new float[data.size() * 12];
+        for (int r = 0; r < data.size(); r++) {
+            System.arraycopy(data.get(r).vector(), 0, vectors, r * 12, 12);
         }
+        List<NeighbourList> actual = new CopyOnWriteArrayList<>();
+
+        FlatSearch.selfSearch(ids, labels, vectors, 12,
+                KnnOptions.builder(9).queryBlockRows(17).galleryBlockRows(31).build(), 2, actual::add);
+
+        assertSameLists(BruteForceKnn.search(data, data, true, 9), actual);
+    }
+
+    private static List<NeighbourList> run(JavaRDD<Embedding> queries, JavaRDD<Embedding> gallery,
+            KnnOptions options) {
+        try (KnnResult result = BlockKnn.search(jsc, queries, gallery, options)) {
+            return result.neighbours().collect();
+        }
+    }
+
+    private static void assertSameLists(List<NeighbourList> expected, List<NeighbourList> actual) {
+        assertEquals(expected.size(), actual.size(), "one list per query");
+        List<NeighbourList> sorted = actual.stream().sorted(Comparator.comparingLong(NeighbourList::queryId))
+                .toList();
+        List<NeighbourList> expectedSorted = expected.stream()
+                .sorted(Comparator.comparingLong(NeighbourList::queryId)).toList();
+        for (int q = 0; q < expected.size(); q++) {
+            NeighbourList e = expectedSorted.get(q);
+            NeighbourList a = sorted.get(q);
+            assertEquals(e.queryId(), a.queryId());
+            assertEquals(e.queryLabel(), a.queryLabel());
+            assertArrayEquals(e.ids(), a.ids(), "neighbour ids of query " + e.queryId() + ": expected "
+                    + Arrays.toString(e.ids()) + " " + Arrays.toString(e.scores()) + ", got "
+                    + Arrays.toString(a.ids()) + " " + Arrays.toString(a.scores()));
+            assertArrayEquals(e.labels(), a.labels(), "neighbour labels of query " + e.queryId());
+            assertArrayEquals(e.scores(), a.scores(), 1e-6f, "scores of query " + e.queryId());
+        }
+        assertFalse(expected.isEmpty());
+    }
+
+    private static NeighbourList find(List<NeighbourList> lists, long queryId) {
+        return lists.stream().filter(l -> l.queryId() == queryId).findFirst().orElseThrow();
+    }
+
+    private static LongStream idStream(long[] ids) {
+        return Arrays.stream(ids);
     }
 }

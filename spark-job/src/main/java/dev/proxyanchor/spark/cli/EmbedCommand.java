@@ -1,0 +1,44 @@
+package dev.proxyanchor.spark.cli;
+
+import dev.proxyanchor.spark.embed.EmbedJob;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code embed}: a checkpoint and a dataset in, a Parquet file of embeddings out. */
+@Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Embed a dataset's images with a trained checkpoint on the executors (evaluation transform) "
+                + "and write them as Parquet: id, path, label, role, embedding.",
+                "Then: evaluate --embeddings <output> --dataset <dataset>."})
+final class EmbedCommand implements Callable<Integer> {
+
+    @Option(names = "--checkpoint", required = true,
+            description = "a run directory (its best/ checkpoint is used) or a checkpoint directory (any Hadoop URI)")
+    String checkpoint;
+
+    @Option(names = "--dataset", required = true, description = "cub, cars, SOP, Inshop, fmnist or folder")
+    String dataset;
+
+    @Option(names = "--data-root", description = "dataset root, any Hadoop URI (default: the dataset's own, if any)")
+    String dataRoot;
+
+    @Option(names = "--role", split = ",",
+            description = "roles to embed: train, eval, eval_seen, query, gallery (default: the dataset's "
+                    + "evaluation set: eval, or query,gallery)")
+    List<String> roles;
+
+    @Option(names = "--output", required = true, description = "Parquet output, any Hadoop URI")
+    String output;
+
+    @Option(names = "--overwrite", description = "replace an existing output")
+    boolean overwrite;
+
+    @Option(names = "--batch-size", defaultValue = "256", description = "images per inference batch, default: ${DEFAULT-VALUE}")
+    int batchSize;
+
+    @Override
+    public Integer call() throws Exception {
+        return EmbedJob.run(new EmbedJob.Settings(checkpoint, dataset, dataRoot, roles, output, overwrite, batchSize));
+    }
+}

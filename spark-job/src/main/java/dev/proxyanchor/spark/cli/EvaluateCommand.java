@@ -1,0 +1,101 @@
+package dev.proxyanchor.spark.cli;
+
+import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.spark.io.EmbeddingFiles;
+import dev.proxyanchor.spark.io.EmbeddingRecord;
+import dev.proxyanchor.spark.io.RetrievalSets;
+import dev.proxyanchor.spark.io.TextFiles;
+import dev.proxyanchor.spark.metrics.EvaluationOptions;
+import dev.proxyanchor.spark.metrics.EvaluationProtocol;
+import dev.proxyanchor.spark.metrics.RetrievalEvaluator;
+import dev.proxyanchor.spark.metrics.RetrievalMetrics;
+import dev.proxyanchor.spark.runtime.SparkSessions;
+import java.util.concurrent.Callable;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code evaluate}: stored embeddings to Recall@K, MAP@R, R-Precision (and NMI), as JSON and a table. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Compute retrieval metrics (exact kNN) of stored embeddings: Parquet from embed, CSV or .npy.")
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Option(names = "--embeddings", required = true,
+            description = "Embeddings: .parquet (embed's layout), .csv (label,x1,...,xD or with a header) or .npy.")
+    String embeddings;
+
+    @Option(names = "--labels", description = "Integer labels .npy for a .npy --embeddings matrix.")
+    String labels;
+
+    @Option(names = "--gallery", description = "A separate gallery file (query-gallery mode); else the role "
+            + "column's query/gallery rows, else self retrieval.")
+    String gallery;
+
+    @Option(names = "--gallery-labels", description = "Integer labels .npy for a .npy --gallery matrix.")
+    String galleryLabels;
+
+    @Option(names = "--k", split = ",", description = "Recall@K list, e.g. 1,2,4,8 (default: the dataset's).")
+    int[] recallK;
+
+    @Option(names = "--dataset", description = "cub, cars, SOP, Inshop or fmnist: picks the K list and the mode.")
+    String dataset;
+
+    @Option(names = "--normalize", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "L2-normalise embeddings first (default: ${DEFAULT-VALUE}).")
+    boolean normalize;
+
+    @Option(names = "--nmi", description = "Also compute NMI of a k-means clustering (k = number of classes).")
+    boolean nmi;
+
+    @Option(names = "--output", description = "Write the metrics as one JSON object to this file (any Hadoop URI).")
+    String output;
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        EvaluationProtocol protocol = dataset == null ? null : EvaluationProtocol.forDataset(dataset);
+        int[] k = recallK != null ? recallK : protocol != null ? protocol.recallK() : null;
+        if (k == null) {
+            throw new UserInputException("pass --k (e.g. --k 1,2,4,8) or --dataset to choose the Recall@K list");
+        }
+        if (gallery == null && galleryLabels != null) {
+            throw new UserInputException("--gallery-labels needs --gallery");
+        }
+        // A session that already runs (a test, a notebook) belongs to its creator: leave it running.
+        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+        SparkSession spark = SparkSessions.getOrCreate("proxyanchor evaluate");
+        try {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            JavaRDD<EmbeddingRecord> rows = EmbeddingFiles.read(spark, embeddings, labels);
+            JavaRDD<EmbeddingRecord> galleryRows = gallery == null ? null
+                    : EmbeddingFiles.read(spark, gallery, galleryLabels);
+            RetrievalSets sets = RetrievalSets.of(rows, galleryRows, embeddings);
+            requireProtocolMode(protocol, sets.galleryOrNull() != null);
+            RetrievalMetrics metrics = RetrievalEvaluator.evaluate(jsc, sets.queries(), sets.galleryOrNull(), k,
+                    EvaluationOptions.builder().normalize(normalize).nmi(nmi).build());
+            metrics = metrics.withSeconds((System.nanoTime() - start) / 1e9);
+            System.out.print(metrics.toTable());
+            if (output != null) {
+                TextFiles.write(jsc.hadoopConfiguration(), output, metrics.toJson() + "\n");
+            }
+            return 0;
+        } finally {
+            if (ownSession) {
+                spark.stop();
+            }
+        }
+    }
+
+    private static void requireProtocolMode(EvaluationProtocol protocol, boolean queryGallery) {
+        if (protocol == null || protocol.queryGallery() == queryGallery) {
+            return;
+        }
+        throw new UserInputException(protocol.queryGallery()
+                ? protocol.datasetName() + " is evaluated query against gallery: pass --gallery, or embeddings "
+                        + "with a role column holding query and gallery rows"
+                : protocol.datasetName() + " is evaluated by self retrieval (every image queries all others), "
+                        + "but a gallery was given; drop --gallery (or the query/gallery roles) or --dataset");
+    }
+}

@@ -1,0 +1,149 @@
+package dev.proxyanchor.spark.embed;
+
+import dev.proxyanchor.datasets.DatasetException;
+import dev.proxyanchor.datasets.DatasetListing;
+import dev.proxyanchor.datasets.DatasetOptions;
+import dev.proxyanchor.datasets.DatasetReader;
+import dev.proxyanchor.datasets.Datasets;
+import dev.proxyanchor.datasets.EvalMode;
+import dev.proxyanchor.datasets.Role;
+import dev.proxyanchor.datasets.Sample;
+import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.checkpoint.Checkpoint;
+import dev.proxyanchor.spark.data.DatasetBatchDecoder;
+import dev.proxyanchor.spark.data.DistributedEmbedder;
+import dev.proxyanchor.spark.io.EmbeddingParquet;
+import dev.proxyanchor.spark.io.EmbeddingRecord;
+import dev.proxyanchor.spark.io.RunDirectory;
+import dev.proxyanchor.spark.runtime.SparkSessions;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code embed} driver: reads a checkpoint, lists the dataset, embeds the chosen roles on the executors with the
+ * checkpoint's backbone transforms, and writes Parquet rows (id, path, label, role, embedding) to any Hadoop URI.
+ */
+public final class EmbedJob {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbedJob.class);
+
+    public record Settings(String checkpoint, String dataset, String dataRoot, List<String> roles, String output,
+                           boolean overwrite, int batchSize) {
+        public Settings {
+            if (batchSize <= 0) {
+                throw new UserInputException("--batch-size must be positive, got " + batchSize);
+            }
+        }
+    }
+
+    private EmbedJob() {
+    }
+
+    public static int run(Settings s) throws IOException {
+        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+        SparkSession spark = SparkSessions.getOrCreate("proxyanchor embed");
+        try {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            Configuration hadoop = jsc.hadoopConfiguration();
+            Checkpoint checkpoint = read(s.checkpoint(), hadoop);
+            DatasetListing listing = list(s, hadoop);
+            List<Role> roles = roles(s.roles(), listing);
+            String model = checkpoint.state().recipe().model();
+            DatasetBatchDecoder decoder = new DatasetBatchDecoder(hadoop, model);
+
+            JavaRDD<EmbeddingRecord> all = null;
+            long nextId = 0;
+            for (Role role : roles) {
+                List<Sample> samples = listing.samples(role);
+                List<DistributedEmbedder.Item> items = new ArrayList<>(samples.size());
+                Map<Long, String> paths = new HashMap<>();
+                for (Sample sample : samples) {
+                    items.add(new DistributedEmbedder.Item(nextId, sample.uri(), sample.label()));
+                    paths.put(nextId, sample.uri());
+                    nextId++;
+                }
+                String key = role.key();
+                JavaRDD<EmbeddingRecord> rows = DistributedEmbedder.embed(jsc, checkpoint.graph(), items, decoder,
+                                s.batchSize(), Math.max(1, 2 * jsc.defaultParallelism()))
+                        .map(e -> new EmbeddingRecord(e.id(), null, e.label(), key, e.vector()));
+                JavaRDD<EmbeddingRecord> withPaths = attachPaths(jsc, rows, paths);
+                all = all == null ? withPaths : all.union(withPaths);
+                log.info("{}: {} images of role {}", listing.dataset(), samples.size(), key);
+            }
+            EmbeddingParquet.write(spark, all, s.output(), s.overwrite());
+            log.info("wrote {} embeddings ({}) to {}", nextId, model, s.output());
+            return 0;
+        } finally {
+            if (ownSession) {
+                spark.stop();
+            }
+        }
+    }
+
+    private static JavaRDD<EmbeddingRecord> attachPaths(JavaSparkContext jsc, JavaRDD<EmbeddingRecord> rows,
+                                                        Map<Long, String> paths) {
+        var broadcast = jsc.broadcast(paths);
+        return rows.map(r -> new EmbeddingRecord(r.id(), broadcast.value().get(r.id()), r.label(), r.role(),
+                r.embedding()));
+    }
+
+    /** A run directory (its best/ checkpoint) or a checkpoint directory. */
+    static Checkpoint read(String uri, Configuration hadoop) throws IOException {
+        Path path = new Path(uri);
+        RunDirectory run = RunDirectory.at(uri, hadoop);
+        if (run.hasCheckpoint(RunDirectory.BEST)) {
+            return run.readCheckpoint(RunDirectory.BEST);
+        }
+        if (path.getParent() == null) {
+            throw new UserInputException("--checkpoint " + uri + " is neither a run directory nor a checkpoint");
+        }
+        return RunDirectory.at(path.getParent().toString(), hadoop).readCheckpoint(path.getName());
+    }
+
+    private static DatasetListing list(Settings s, Configuration hadoop) {
+        DatasetReader reader = Datasets.reader(s.dataset());
+        String root = s.dataRoot() != null ? s.dataRoot() : reader.defaultRoot();
+        if (root == null) {
+            throw new UserInputException("--data-root is required for --dataset " + s.dataset());
+        }
+        boolean seen = s.roles() != null && s.roles().stream().anyMatch(r -> r.equalsIgnoreCase("eval_seen"));
+        try {
+            return reader.list(root, DatasetOptions.defaults().withEvalSeen(seen), hadoop);
+        } catch (DatasetException e) {
+            throw new UserInputException(e.getMessage(), e);
+        }
+    }
+
+    private static List<Role> roles(List<String> asked, DatasetListing listing) {
+        if (asked == null || asked.isEmpty()) {
+            return listing.evalMode() == EvalMode.QUERY_GALLERY ? List.of(Role.QUERY, Role.GALLERY) : List.of(Role.EVAL);
+        }
+        List<Role> roles = new ArrayList<>();
+        for (String name : asked) {
+            Role role;
+            try {
+                role = Role.valueOf(name.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new UserInputException("unknown --role '" + name + "'; expected train, eval, eval_seen, query "
+                        + "or gallery");
+            }
+            if (listing.samples(role).isEmpty()) {
+                throw new UserInputException("dataset " + listing.dataset() + " has no " + role.key()
+                        + " images; its roles are " + listing.roles());
+            }
+            roles.add(role);
+        }
+        return roles;
+    }
+}

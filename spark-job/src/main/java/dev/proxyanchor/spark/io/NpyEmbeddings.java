@@ -1,0 +1,153 @@
+package dev.proxyanchor.spark.io;
+
+import dev.proxyanchor.model.UserInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.util.SerializableConfiguration;
+
+/**
+ * Embeddings as a NumPy float32/float64 matrix {@code (N, D)} with integer labels {@code (N,)} in a second file.
+ * The labels are read on the driver; the matrix is read by the executors, each seeking to its own row range, so
+ * it never passes through the driver. A row's id is its row index.
+ */
+public final class NpyEmbeddings {
+
+    private static final int ROWS_PER_SLICE = 8192;
+
+    private NpyEmbeddings() {
+    }
+
+    public static JavaRDD<EmbeddingRecord> read(JavaSparkContext jsc, String matrixUri, String labelsUri) {
+        Configuration hadoop = jsc.hadoopConfiguration();
+        NpyHeader header = header(hadoop, matrixUri);
+        long[] shape = header.shape();
+        if (header.kind() != 'f' || shape.length != 2) {
+            throw new UserInputException(matrixUri + " holds a " + header.describe() + "; expected a float32 or "
+                    + "float64 matrix of shape (N, D)");
+        }
+        int rows = Math.toIntExact(shape[0]);
+        int dim = Math.toIntExact(shape[1]);
+        requireSize(hadoop, matrixUri, header, (long) rows * dim);
+        int[] labels = labels(hadoop, labelsUri);
+        if (labels.length != rows) {
+            throw new UserInputException(labelsUri + " has " + labels.length + " labels but " + matrixUri + " has "
+                    + rows + " rows; they must match one to one");
+        }
+        List<Slice> slices = new ArrayList<>();
+        for (int start = 0; start < rows; start += ROWS_PER_SLICE) {
+            int end = Math.min(rows, start + ROWS_PER_SLICE);
+            slices.add(new Slice(start, Arrays.copyOfRange(labels, start, end)));
+        }
+        SerializableConfiguration conf = new SerializableConfiguration(hadoop);
+        return jsc.parallelize(slices, Math.max(1, slices.size()))
+                .flatMap(slice -> slice.read(conf.value(), matrixUri, header, dim).iterator());
+    }
+
+    /** Integer labels {@code (N,)} or {@code (N, 1)}. */
+    public static int[] labels(Configuration hadoop, String uri) {
+        NpyHeader header = header(hadoop, uri);
+        long[] shape = header.shape();
+        boolean column = shape.length == 1 || (shape.length == 2 && shape[1] == 1);
+        if (header.kind() == 'f' || !column) {
+            throw new UserInputException(uri + " holds a " + header.describe() + "; labels must be an integer "
+                    + "array of shape (N,)");
+        }
+        int n = Math.toIntExact(shape[0]);
+        requireSize(hadoop, uri, header, n);
+        ByteBuffer bytes = ByteBuffer.allocate(n * header.itemBytes()).order(header.byteOrder());
+        try (FSDataInputStream in = open(hadoop, uri)) {
+            in.readFully(header.dataOffset(), bytes.array());
+        } catch (IOException e) {
+            throw new UserInputException("cannot read " + uri + ": " + e.getMessage(), e);
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            long value = switch (header.itemBytes()) {
+                case 1 -> header.kind() == 'u' ? Byte.toUnsignedInt(bytes.get()) : bytes.get();
+                case 2 -> header.kind() == 'u' ? Short.toUnsignedInt(bytes.getShort()) : bytes.getShort();
+                case 4 -> header.kind() == 'u' ? Integer.toUnsignedLong(bytes.getInt()) : bytes.getInt();
+                default -> bytes.getLong();
+            };
+            if (value != (int) value || (header.kind() == 'u' && header.itemBytes() == 8 && value < 0)) {
+                throw new UserInputException("row " + i + " of " + uri + " has the label " + value
+                        + ", outside the int range");
+            }
+            labels[i] = (int) value;
+        }
+        return labels;
+    }
+
+    static NpyHeader header(Configuration hadoop, String uri) {
+        try (InputStream in = open(hadoop, uri)) {
+            return NpyHeader.read(in, uri);
+        } catch (IOException e) {
+            throw new UserInputException("cannot read the .npy header of " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void requireSize(Configuration hadoop, String uri, NpyHeader header, long elements) {
+        Path path = new Path(uri);
+        try {
+            long length = path.getFileSystem(hadoop).getFileStatus(path).getLen();
+            long expected = header.dataOffset() + elements * header.itemBytes();
+            if (length < expected) {
+                throw new UserInputException(uri + " is " + length + " bytes but its header (" + header.describe()
+                        + ") needs " + expected + "; the file is truncated");
+            }
+        } catch (IOException e) {
+            throw new UserInputException("cannot read " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static FSDataInputStream open(Configuration hadoop, String uri) throws IOException {
+        Path path = new Path(uri);
+        FileSystem fs = path.getFileSystem(hadoop);
+        if (!fs.exists(path)) {
+            throw new UserInputException(uri + " does not exist");
+        }
+        return fs.open(path);
+    }
+
+
+    /** Rows {@code [start, start + labels.length)} of the matrix, read by one task. */
+    private static final class Slice implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final int start;
+        private final int[] labels;
+
+        Slice(int start, int[] labels) {
+            this.start = start;
+            this.labels = labels;
+        }
+
+        List<EmbeddingRecord> read(Configuration hadoop, String uri, NpyHeader header, int dim) throws IOException {
+            int rows = labels.length;
+            int rowBytes = dim * header.itemBytes();
+            ByteBuffer bytes = ByteBuffer.allocate(rows * rowBytes).order(header.byteOrder());
+            try (FSDataInputStream in = open(hadoop, uri)) {
+                in.readFully(header.dataOffset() + (long) start * rowBytes, bytes.array());
+            }
+            List<EmbeddingRecord> records = new ArrayList<>(rows);
+            for (int r = 0; r < rows; r++) {
+                float[] vector = new float[dim];
+                for (int i = 0; i < dim; i++) {
+                    vector[i] = header.itemBytes() == 4 ? bytes.getFloat() : (float) bytes.getDouble();
+                }
+                VectorChecks.requireFinite(vector, "row " + (start + r) + " of " + uri);
+                records.add(new EmbeddingRecord(start + r, null, labels[r], null, vector));
+            }
+            return records;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.proxyanchor.spark.metrics;
+
+import dev.proxyanchor.spark.knn.Embedding;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.mllib.clustering.KMeans;
+import org.apache.spark.mllib.clustering.KMeansModel;
+import org.apache.spark.mllib.linalg.Vector;
+import org.apache.spark.mllib.linalg.Vectors;
+import scala.Tuple2;
+
+/**
+ * NMI between the labels and a k-means clustering of the embeddings (Spark MLlib KMeans, k = number of classes),
+ * normalised by the arithmetic mean of the two entropies, as scikit-learn's default that the reference code uses.
+ */
+public final class Nmi {
+
+    private static final int MAX_ITERATIONS = 100;
+
+    private Nmi() {
+    }
+
+    public static double ofKMeans(JavaRDD<Embedding> embeddings, int classes, long seed) {
+        JavaRDD<Vector> points = embeddings.map(e -> Vectors.dense(toDoubles(e.vector())));
+        KMeansModel model = new KMeans().setK(classes).setMaxIterations(MAX_ITERATIONS).setSeed(seed)
+                .run(points.rdd());
+        Map<Tuple2<Integer, Integer>, Long> contingency = embeddings
+                .map(e -> new Tuple2<>(e.label(), model.predict(Vectors.dense(toDoubles(e.vector())))))
+                .countByValue();
+        return fromContingency(contingency);
+    }
+
+    /** NMI from the counts of (label, cluster) pairs. */
+    public static double fromContingency(Map<Tuple2<Integer, Integer>, Long> counts) {
+        Map<Integer, Long> labelTotals = new HashMap<>();
+        Map<Integer, Long> clusterTotals = new HashMap<>();
+        long n = 0;
+        for (Map.Entry<Tuple2<Integer, Integer>, Long> e : counts.entrySet()) {
+            labelTotals.merge(e.getKey()._1(), e.getValue(), Long::sum);
+            clusterTotals.merge(e.getKey()._2(), e.getValue(), Long::sum);
+            n += e.getValue();
+        }
+        double hLabels = entropy(labelTotals, n);
+        double hClusters = entropy(clusterTotals, n);
+        if (hLabels == 0 && hClusters == 0) {
+            return 1.0;
+        }
+        double mutual = 0;
+        for (Map.Entry<Tuple2<Integer, Integer>, Long> e : counts.entrySet()) {
+            double joint = (double) e.getValue() / n;
+            double pl = (double) labelTotals.get(e.getKey()._1()) / n;
+            double pc = (double) clusterTotals.get(e.getKey()._2()) / n;
+            mutual += joint * Math.log(joint / (pl * pc));
+        }
+        return Math.max(0, mutual) / ((hLabels + hClusters) / 2);
+    }
+
+    private static double entropy(Map<Integer, Long> totals, long n) {
+        double h = 0;
+        for (long count : totals.values()) {
+            double p = (double) count / n;
+            h -= p * Math.log(p);
+        }
+        return h;
+    }
+
+    private static double[] toDoubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+}

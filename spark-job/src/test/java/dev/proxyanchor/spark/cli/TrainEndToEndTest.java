@@ -64,6 +64,16 @@ class TrainEndToEndTest {
         assertTrue(Files.readString(run.resolve("config.json")).contains("\"batchSize\" : 64"));
 
         copy(run.resolve("best"), dir.resolve("run-epoch2-best").resolve("best"));
+        Path embeddings = dir.resolve("eval.parquet");
+        Path evaluation = dir.resolve("eval.json");
+        assertEquals(0, Main.run("embed", "--checkpoint", dir.resolve("run-epoch2-best").toString(),
+                "--dataset", "fmnist", "--output", embeddings.toString()));
+        assertEquals(0, Main.run("evaluate", "--embeddings", embeddings.toString(), "--dataset", "fmnist",
+                "--output", evaluation.toString()));
+        JsonNode stored = new ObjectMapper().readTree(evaluation.toFile());
+        assertEquals(10000 - 5000, stored.get("queries").asInt(), "every zero-shot test image embedded");
+        assertTrue(stored.get("recall").get("1").asDouble() > 0.5, stored.toString());
+
         assertEquals(0, Main.run(args(run, 3, "--resume")));
         List<JsonNode> three = metrics(run);
         assertEquals(3, three.size());

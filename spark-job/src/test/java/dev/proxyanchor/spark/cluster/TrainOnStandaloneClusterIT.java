@@ -43,21 +43,10 @@ class TrainOnStandaloneClusterIT {
             FashionMnistSubset.write(Path.of(new FashionMnist().defaultRoot()), 6000, 1000,
                     name -> fs.create(new org.apache.hadoop.fs.Path("/fmnist/" + name)));
 
-            Path submitShim = sparkSubmitShim(dir, spark);
-            List<String> command = new ArrayList<>(List.of("bash", repo().resolve("submit/cluster.sh").toString(),
-                    "--master", spark.masterUrl(), "--executor-cores", "1", "--executor-memory", "1500m",
-                    "--offheap", "1g", "--jar", jobJar.toString(),
-                    "--conf", "spark.executor.extraClassPath=" + spark.classPath(),
-                    "--conf", "spark.task.maxFailures=4",
-                    "--", "train", "--dataset", "fmnist", "--data-root", root + "/fmnist",
-                    "--output", root + "/runs/fmnist", "--model", "small_cnn", "--embedding-size", "32",
-                    "--batch-size", "64", "--workers", "2", "--averaging-frequency", "2", "--lr", "1e-3",
-                    "--warm", "0", "--bn-freeze", "0", "--epochs", "2", "--eval-limit", "500"));
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("train.log").toFile());
-            pb.environment().putAll(spark.environment());
-            pb.environment().put("SPARK_SUBMIT", submitShim.toString());
-            Process train = pb.start();
+            Process train = submit(dir, spark, jobJar, "train.log", "train", "--dataset", "fmnist",
+                    "--data-root", root + "/fmnist", "--output", root + "/runs/fmnist", "--model", "small_cnn",
+                    "--embedding-size", "32", "--batch-size", "64", "--workers", "2", "--averaging-frequency", "2",
+                    "--lr", "1e-3", "--warm", "0", "--bn-freeze", "0", "--epochs", "2", "--eval-limit", "500");
 
             org.apache.hadoop.fs.Path metrics = new org.apache.hadoop.fs.Path("/runs/fmnist/metrics.jsonl");
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
@@ -79,9 +68,39 @@ class TrainOnStandaloneClusterIT {
             assertTrue(lines.get(1).get("eval").get("recall").get("1").asDouble() > 0.5, lines.get(1).toString());
             assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/runs/fmnist/last/model.zip")));
             assertTrue(Files.readString(dir.resolve("train.log")).contains("2 workers x 32"));
+
+            Process embed = submit(dir, spark, jobJar, "embed.log", "embed", "--checkpoint", root + "/runs/fmnist",
+                    "--dataset", "fmnist", "--data-root", root + "/fmnist", "--output", root + "/runs/eval.parquet");
+            assertTrue(embed.waitFor(5, TimeUnit.MINUTES) && embed.exitValue() == 0, tail(dir.resolve("embed.log")));
+            Process evaluate = submit(dir, spark, jobJar, "evaluate.log", "evaluate", "--embeddings",
+                    root + "/runs/eval.parquet", "--dataset", "fmnist", "--output", root + "/runs/eval.json");
+            assertTrue(evaluate.waitFor(5, TimeUnit.MINUTES) && evaluate.exitValue() == 0,
+                    tail(dir.resolve("evaluate.log")));
+            try (var in = fs.open(new org.apache.hadoop.fs.Path("/runs/eval.json"))) {
+                JsonNode eval = new ObjectMapper().readTree(in);
+                // The subset's 1,000 test images hold the classes 5-9 images evaluated zero-shot.
+                assertEquals(lines.get(1).get("eval").get("queries").asInt() > 0, eval.get("queries").asInt() > 0);
+                assertTrue(eval.get("recall").get("1").asDouble() > 0.5, eval.toString());
+            }
         } finally {
             hdfs.shutdown();
         }
+    }
+
+    /** Runs submit/cluster.sh against the cluster with the given job arguments, output to a log in dir. */
+    private static Process submit(Path dir, StandaloneCluster spark, Path jobJar, String log, String... job)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of("bash", repo().resolve("submit/cluster.sh").toString(),
+                "--master", spark.masterUrl(), "--executor-cores", "1", "--executor-memory", "1500m",
+                "--offheap", "1g", "--jar", jobJar.toString(),
+                "--conf", "spark.executor.extraClassPath=" + spark.classPath(),
+                "--conf", "spark.task.maxFailures=4", "--"));
+        command.addAll(List.of(job));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(log).toFile());
+        pb.environment().putAll(spark.environment());
+        pb.environment().put("SPARK_SUBMIT", sparkSubmitShim(dir, spark).toString());
+        return pb.start();
     }
 
     /** spark-submit for a machine with no Spark install: SparkSubmit from the Maven class path. */

@@ -99,8 +99,10 @@ if [[ "$gpu" == true ]]; then
     --conf spark.executor.resource.gpu.amount=1
     --conf spark.task.resource.gpu.amount=1
     --conf spark.executor.resource.gpu.discoveryScript="$gpu_discovery"
-    --files "$root/submit/getGpusResources.sh"
   )
+  # The default relative path is the copy shipped into each executor's working directory; an image-local path
+  # (Kubernetes) needs nothing shipped.
+  [[ "$gpu_discovery" == "./getGpusResources.sh" ]] && conf+=(--files "$root/submit/getGpusResources.sh")
 fi
 
 set -x

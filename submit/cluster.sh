@@ -102,7 +102,9 @@ if [[ "$gpu" == true ]]; then
   )
   # The default relative path is the copy shipped into each executor's working directory; an image-local path
   # (Kubernetes) needs nothing shipped.
-  [[ "$gpu_discovery" == "./getGpusResources.sh" ]] && conf+=(--files "$root/submit/getGpusResources.sh")
+  if [[ "$gpu_discovery" == "./getGpusResources.sh" ]]; then
+    conf+=(--files "$root/submit/getGpusResources.sh")
+  fi
 fi
 
 set -x

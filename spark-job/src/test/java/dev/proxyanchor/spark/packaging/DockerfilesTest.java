@@ -94,17 +94,18 @@ class DockerfilesTest {
             files.filter(p -> p.toString().endsWith(".sh")).forEach(p -> scripts.add(p.toString()));
         }
         for (String script : scripts) {
-            assertEquals(0, exec("bash", "-n", script), "bash -n " + script);
+            assertEquals(0, exec(repo, "bash", "-n", script), "bash -n " + script);
         }
-        if (exec("sh", "-c", "command -v shellcheck") == 0) {
+        if (exec(repo, "sh", "-c", "command -v shellcheck") == 0) {
+            // From the repository root, where the scripts' sourced submit/java-opts.sh resolves.
             List<String> command = new ArrayList<>(List.of("shellcheck", "-x"));
             command.addAll(scripts);
-            assertEquals(0, exec(command.toArray(String[]::new)), "shellcheck " + scripts);
+            assertEquals(0, exec(repo, command.toArray(String[]::new)), "shellcheck " + scripts);
         }
     }
 
-    private static int exec(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).inheritIO().start();
+    private static int exec(Path dir, String... command) throws Exception {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).inheritIO().start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             return -1;

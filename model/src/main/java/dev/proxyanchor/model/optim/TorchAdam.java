@@ -1,10 +1,7 @@
 package dev.proxyanchor.model.optim;
 
-import java.util.Map;
 import java.util.Objects;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -16,9 +13,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  *
  * <p>A learning rate of exactly 0 means "frozen": no update, no state change, no step counted.
  */
-public final class TorchAdam implements IUpdater {
+public final class TorchAdam extends TorchUpdaterConfig {
 
-    private final ISchedule learningRate;
     private final double beta1;
     private final double beta2;
     private final double epsilon;
@@ -27,7 +23,7 @@ public final class TorchAdam implements IUpdater {
                      @JsonProperty("beta1") double beta1,
                      @JsonProperty("beta2") double beta2,
                      @JsonProperty("epsilon") double epsilon) {
-        this.learningRate = Objects.requireNonNull(learningRate, "learningRate");
+        super(learningRate);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
@@ -36,10 +32,6 @@ public final class TorchAdam implements IUpdater {
     /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8. */
     public static TorchAdam withDefaults(ISchedule learningRate) {
         return new TorchAdam(learningRate, 0.9, 0.999, 1e-8);
-    }
-
-    public ISchedule getLearningRateSchedule() {
-        return learningRate;
     }
 
     public double getBeta1() {
@@ -60,52 +52,28 @@ public final class TorchAdam implements IUpdater {
     }
 
     @Override
-    public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
-        TorchAdamUpdater updater = new TorchAdamUpdater(this);
-        updater.setStateViewArray(viewArray, null, 'c', initializeViewArray);
-        return updater;
-    }
-
-    @Override
-    public GradientUpdater instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
-        TorchAdamUpdater updater = new TorchAdamUpdater(this);
-        updater.setState(updaterState, initializeStateArrays);
-        return updater;
-    }
-
-    @Override
-    public double getLearningRate(int iteration, int epoch) {
-        return learningRate.valueAt(iteration, epoch);
-    }
-
-    @Override
-    public boolean hasLearningRate() {
-        return true;
-    }
-
-    @Override
-    public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
-        throw new UnsupportedOperationException("TorchAdam's learning rate is set by the training recipe's schedule");
+    GradientUpdater<?> newUpdater() {
+        return new TorchAdamUpdater(this);
     }
 
     @Override
     public TorchAdam clone() {
-        return new TorchAdam(learningRate.clone(), beta1, beta2, epsilon);
+        return new TorchAdam(getLearningRateSchedule().clone(), beta1, beta2, epsilon);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TorchAdam other && other.learningRate.equals(learningRate) && other.beta1 == beta1
+        return o instanceof TorchAdam other && other.getLearningRateSchedule().equals(getLearningRateSchedule()) && other.beta1 == beta1
                 && other.beta2 == beta2 && other.epsilon == epsilon;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(learningRate, beta1, beta2, epsilon);
+        return Objects.hash(getLearningRateSchedule(), beta1, beta2, epsilon);
     }
 
     @Override
     public String toString() {
-        return "TorchAdam(lr=" + learningRate + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + epsilon + ")";
+        return "TorchAdam(lr=" + getLearningRateSchedule() + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + epsilon + ")";
     }
 }

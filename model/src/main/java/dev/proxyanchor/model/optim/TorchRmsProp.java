@@ -6,7 +6,6 @@ import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -16,9 +15,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * buf = momentum * buf + g / (sqrt(sq) + eps); the step is lr * buf. DL4J's {@code RmsProp} has no momentum.
  * A learning rate of exactly 0 means "frozen": no update, no state change.
  */
-public final class TorchRmsProp implements IUpdater {
+public final class TorchRmsProp extends TorchUpdaterConfig {
 
-    private final ISchedule learningRate;
     private final double alpha;
     private final double momentum;
     private final double epsilon;
@@ -27,14 +25,10 @@ public final class TorchRmsProp implements IUpdater {
                         @JsonProperty("alpha") double alpha,
                         @JsonProperty("momentum") double momentum,
                         @JsonProperty("epsilon") double epsilon) {
-        this.learningRate = Objects.requireNonNull(learningRate, "learningRate");
+        super(learningRate);
         this.alpha = alpha;
         this.momentum = momentum;
         this.epsilon = epsilon;
-    }
-
-    public ISchedule getLearningRateSchedule() {
-        return learningRate;
     }
 
     public double getAlpha() {
@@ -55,53 +49,29 @@ public final class TorchRmsProp implements IUpdater {
     }
 
     @Override
-    public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
-        Updater updater = new Updater(this);
-        updater.setStateViewArray(viewArray, null, 'c', initializeViewArray);
-        return updater;
-    }
-
-    @Override
-    public GradientUpdater instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
-        Updater updater = new Updater(this);
-        updater.setState(updaterState, initializeStateArrays);
-        return updater;
-    }
-
-    @Override
-    public double getLearningRate(int iteration, int epoch) {
-        return learningRate.valueAt(iteration, epoch);
-    }
-
-    @Override
-    public boolean hasLearningRate() {
-        return true;
-    }
-
-    @Override
-    public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
-        throw new UnsupportedOperationException("TorchRmsProp's learning rate is set by the training recipe's schedule");
+    GradientUpdater<?> newUpdater() {
+        return new Updater(this);
     }
 
     @Override
     public TorchRmsProp clone() {
-        return new TorchRmsProp(learningRate.clone(), alpha, momentum, epsilon);
+        return new TorchRmsProp(getLearningRateSchedule().clone(), alpha, momentum, epsilon);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TorchRmsProp other && other.learningRate.equals(learningRate) && other.alpha == alpha
+        return o instanceof TorchRmsProp other && other.getLearningRateSchedule().equals(getLearningRateSchedule()) && other.alpha == alpha
                 && other.momentum == momentum && other.epsilon == epsilon;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(learningRate, alpha, momentum, epsilon);
+        return Objects.hash(getLearningRateSchedule(), alpha, momentum, epsilon);
     }
 
     @Override
     public String toString() {
-        return "TorchRmsProp(lr=" + learningRate + ", alpha=" + alpha + ", momentum=" + momentum + ")";
+        return "TorchRmsProp(lr=" + getLearningRateSchedule() + ", alpha=" + alpha + ", momentum=" + momentum + ")";
     }
 
     private static final class Updater implements GradientUpdater<TorchRmsProp> {

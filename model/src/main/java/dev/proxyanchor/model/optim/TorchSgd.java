@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -13,22 +12,17 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * lr * (g + momentum * buf) with Nesterov, lr * buf without. DL4J's {@code Nesterovs} uses another formulation
  * whose steps differ. A learning rate of exactly 0 means "frozen": no update, no state change.
  */
-public final class TorchSgd implements IUpdater {
+public final class TorchSgd extends TorchUpdaterConfig {
 
-    private final ISchedule learningRate;
     private final double momentum;
     private final boolean nesterov;
 
     public TorchSgd(@JsonProperty("learningRate") ISchedule learningRate,
                     @JsonProperty("momentum") double momentum,
                     @JsonProperty("nesterov") boolean nesterov) {
-        this.learningRate = Objects.requireNonNull(learningRate, "learningRate");
+        super(learningRate);
         this.momentum = momentum;
         this.nesterov = nesterov;
-    }
-
-    public ISchedule getLearningRateSchedule() {
-        return learningRate;
     }
 
     public double getMomentum() {
@@ -45,61 +39,37 @@ public final class TorchSgd implements IUpdater {
     }
 
     @Override
-    public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
-        return new Updater(this, viewArray, initializeViewArray);
-    }
-
-    @Override
-    public GradientUpdater instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
-        return new Updater(this, updaterState.get("momentum"), initializeStateArrays);
-    }
-
-    @Override
-    public double getLearningRate(int iteration, int epoch) {
-        return learningRate.valueAt(iteration, epoch);
-    }
-
-    @Override
-    public boolean hasLearningRate() {
-        return true;
-    }
-
-    @Override
-    public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
-        throw new UnsupportedOperationException("TorchSgd's learning rate is set by the training recipe's schedule");
+    GradientUpdater<?> newUpdater() {
+        return new Updater(this);
     }
 
     @Override
     public TorchSgd clone() {
-        return new TorchSgd(learningRate.clone(), momentum, nesterov);
+        return new TorchSgd(getLearningRateSchedule().clone(), momentum, nesterov);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TorchSgd other && other.learningRate.equals(learningRate) && other.momentum == momentum
+        return o instanceof TorchSgd other && other.getLearningRateSchedule().equals(getLearningRateSchedule()) && other.momentum == momentum
                 && other.nesterov == nesterov;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(learningRate, momentum, nesterov);
+        return Objects.hash(getLearningRateSchedule(), momentum, nesterov);
     }
 
     @Override
     public String toString() {
-        return "TorchSgd(lr=" + learningRate + ", momentum=" + momentum + ", nesterov=" + nesterov + ")";
+        return "TorchSgd(lr=" + getLearningRateSchedule() + ", momentum=" + momentum + ", nesterov=" + nesterov + ")";
     }
 
     private static final class Updater implements GradientUpdater<TorchSgd> {
         private final TorchSgd config;
         private INDArray buffer;
 
-        Updater(TorchSgd config, INDArray state, boolean initialize) {
+        Updater(TorchSgd config) {
             this.config = config;
-            this.buffer = state.reshape(state.length());
-            if (initialize) {
-                buffer.assign(0);
-            }
         }
 
         @Override

@@ -3,7 +3,6 @@ package dev.proxyanchor.model.optim;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -30,14 +29,10 @@ final class TorchAdamUpdater implements GradientUpdater<TorchAdam> {
 
     @Override
     public void setStateViewArray(INDArray viewArray, long[] gradientShape, char gradientOrder, boolean initialize) {
-        INDArray flat = viewArray.reshape(viewArray.length());
-        if (initialize) {
-            flat.assign(0);
-        }
-        long n = flat.length() / 3;
-        this.m = flat.get(NDArrayIndex.interval(0, n));
-        this.v = flat.get(NDArrayIndex.interval(n, 2 * n));
-        this.step = flat.get(NDArrayIndex.interval(2 * n, 3 * n));
+        INDArray[] parts = StateViews.split(viewArray, 3, initialize);
+        this.m = parts[0];
+        this.v = parts[1];
+        this.step = parts[2];
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -108,13 +107,9 @@ public final class TorchRmsProp extends TorchUpdaterConfig {
 
         @Override
         public void setStateViewArray(INDArray viewArray, long[] gradientShape, char order, boolean initialize) {
-            INDArray flat = viewArray.reshape(viewArray.length());
-            if (initialize) {
-                flat.assign(0);
-            }
-            long n = flat.length() / 2;
-            this.squareAverage = flat.get(NDArrayIndex.interval(0, n));
-            this.buffer = flat.get(NDArrayIndex.interval(n, 2 * n));
+            INDArray[] parts = StateViews.split(viewArray, 2, initialize);
+            this.squareAverage = parts[0];
+            this.buffer = parts[1];
         }
 
         @Override

@@ -92,10 +92,7 @@ public final class TorchSgd extends TorchUpdaterConfig {
 
         @Override
         public void setStateViewArray(INDArray viewArray, long[] gradientShape, char order, boolean initialize) {
-            this.buffer = viewArray.reshape(viewArray.length());
-            if (initialize) {
-                buffer.assign(0);
-            }
+            this.buffer = StateViews.split(viewArray, 1, initialize)[0];
         }
 
         @Override

@@ -18,6 +18,8 @@ JAVA_MODULE_OPENS=(
   --add-opens=java.base/sun.security.action=ALL-UNNAMED
   --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
   -Djdk.reflect.useDirectMethodHandle=false
+  # The exact kNN's rescoring runs ten times faster on SIMD lanes; without the module it falls back to scalar code.
+  --add-modules=jdk.incubator.vector
 )
 
 JOB_SYSTEM_PROPERTIES=(

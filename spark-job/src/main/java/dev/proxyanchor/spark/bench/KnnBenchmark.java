@@ -55,7 +55,8 @@ public final class KnnBenchmark {
         baseline(warmUp, warmUpLayout, slots);
         spark(jsc, toRdd(jsc, warmUp, slots), warmUpLayout);
 
-        LOG.info("measuring the sgemm peak ({}^3, {} and 1 BLAS threads)", PEAK_GEMM_SIZE, slots);
+        LOG.info("measuring the sgemm peak ({}^3, {} concurrent single-threaded GEMMs, then one)", PEAK_GEMM_SIZE,
+                slots);
         double peakAllCores = GemmPeak.measure(PEAK_GEMM_SIZE, slots, 3);
         double peakOneCore = GemmPeak.measure(PEAK_GEMM_SIZE, 1, 3);
 

@@ -1,6 +1,5 @@
 package dev.proxyanchor.spark.knn;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -56,12 +55,14 @@ public final class BlockSearch implements AutoCloseable {
                 }
             }
         }
-        ShardGallery gallery = new ShardGallery(queries, shard, shardOffsets);
-        List<NeighbourList> lists = new ArrayList<>(qn);
+        long[] queryIds = new long[qn];
+        int[] queryLabels = new int[qn];
         for (int q = 0; q < qn; q++) {
-            lists.add(topK.finish(q, queries.id(q), queries.label(q), gallery, exactScores));
+            queryIds[q] = queries.id(q);
+            queryLabels[q] = queries.label(q);
         }
-        return lists;
+        return topK.finish(queryIds, queryLabels, shardOffsets[shard.size()],
+                new ShardGallery(queries, shard, shardOffsets), exactScores);
     }
 
     private float[] gemm(INDArray queryMatrix, EmbeddingBlock gallery) {

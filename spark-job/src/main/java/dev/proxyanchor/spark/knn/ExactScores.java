@@ -9,11 +9,22 @@ package dev.proxyanchor.spark.knn;
 public final class ExactScores {
 
     private static final double FLOAT_UNIT_ROUNDOFF = 0x1.0p-24;
+    private static final boolean VECTORIZED =
+            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private ExactScores() {
     }
 
+    /** Whether scores run on the Vector API ({@code --add-modules=jdk.incubator.vector}); same results either way. */
+    public static boolean vectorized() {
+        return VECTORIZED;
+    }
+
     public static float score(float[] a, int aOffset, float[] b, int bOffset, int dim) {
+        return VECTORIZED ? VectorDot.score(a, aOffset, b, bOffset, dim) : scalarScore(a, aOffset, b, bOffset, dim);
+    }
+
+    static float scalarScore(float[] a, int aOffset, float[] b, int bOffset, int dim) {
         // Eight accumulators in a fixed order: deterministic, and several times faster than one dependent chain.
         double s0 = 0;
         double s1 = 0;

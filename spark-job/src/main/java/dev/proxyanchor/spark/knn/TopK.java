@@ -1,18 +1,25 @@
 package dev.proxyanchor.spark.knn;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.IntToLongFunction;
 
 /**
  * The bounded top-K selection of a block of queries, fed one row of GEMM scores at a time, without boxing.
  *
- * <p>Per query it keeps a min-heap of the K best GEMM scores seen (its root is the running K-th score) and a
- * buffer of every candidate whose GEMM score is at least that running K-th score minus twice the GEMM error
- * bound. Anything below that floor cannot be among the K best by {@link ExactScores exact score}: K items already
- * beat it by more than the error on both sides. {@link #finish} keeps the K best in exact neighbour order,
- * rescoring only where GEMM rounding could have changed it, so the result does not depend on how GEMM rounded.
+ * <p>Per query it buffers every candidate whose GEMM score is at least a floor: a score that K candidates seen so
+ * far reach, minus twice the GEMM error bound. Anything below that floor cannot be among the K best by
+ * {@link ExactScores exact score}: K items already beat it by more than the error on both sides. When the buffer
+ * fills, a histogram of the buffer gives the highest such score it can (at most the K-th best), the floor rises
+ * and what fell below it is dropped: amortised O(1) per candidate, where a heap costs O(log K) per accepted
+ * candidate. {@link #finish} keeps the K best in exact neighbour order, rescoring only where GEMM rounding could
+ * have changed it, so the result does not depend on how
+ * GEMM rounded.
  */
 final class TopK {
+
+    private static final int HISTOGRAM_BINS = 1024;
 
     /** Where the candidates of one query come from: row positions in the searched gallery. */
     interface Gallery {
@@ -25,24 +32,21 @@ final class TopK {
 
     private final int k;
     private final float slack;
-    private final float[][] heaps;
-    private final int[] heapSizes;
     private final float[] floors;
     private final float[][] candidateScores;
     private final int[][] candidateRows;
     private final int[] candidateCounts;
+    private final int[] histogram = new int[HISTOGRAM_BINS];
 
     TopK(int queries, int k, float gemmErrorBound) {
         this.k = k;
         this.slack = 2 * gemmErrorBound;
-        this.heaps = new float[queries][k];
-        this.heapSizes = new int[queries];
         this.floors = new float[queries];
         Arrays.fill(floors, Float.NEGATIVE_INFINITY);
         this.candidateScores = new float[queries][];
         this.candidateRows = new int[queries][];
         this.candidateCounts = new int[queries];
-        int initialCapacity = 2 * k + 16;
+        int initialCapacity = 4 * k + 64;
         for (int q = 0; q < queries; q++) {
             candidateScores[q] = new float[initialCapacity];
             candidateRows[q] = new int[initialCapacity];
@@ -55,135 +59,234 @@ final class TopK {
      */
     void offer(int query, float[] scores, int offset, int length, int firstRow, int excludedOffset) {
         float floor = floors[query];
+        float[] buffered = candidateScores[query];
+        int[] rows = candidateRows[query];
+        int count = candidateCounts[query];
+        // Every score is written and the count advanced only for the accepted ones: a branch on the comparison
+        // would be mispredicted for a good fraction of the early, still low-floored gallery blocks.
         for (int j = 0; j < length; j++) {
             float s = scores[offset + j];
-            if (s >= floor && j != excludedOffset) {
-                floor = accept(query, s, firstRow + j);
+            buffered[count] = s;
+            rows[count] = firstRow + j;
+            count += s >= floor & j != excludedOffset ? 1 : 0;
+            if (count == buffered.length) {
+                candidateCounts[query] = count;
+                count = raiseFloor(query);
+                floor = floors[query];
+                buffered = candidateScores[query];
+                rows = candidateRows[query];
             }
         }
+        candidateCounts[query] = count;
     }
 
-    private float accept(int query, float score, int row) {
-        float[] heap = heaps[query];
-        int size = heapSizes[query];
-        if (size < k) {
-            siftUp(heap, size, score);
-            heapSizes[query] = size + 1;
-        } else if (score > heap[0]) {
-            siftDownFromRoot(heap, k, score);
-        }
-        if (heapSizes[query] == k) {
-            floors[query] = heap[0] - slack;
-        }
-        append(query, score, row);
-        return floors[query];
-    }
-
-    private void append(int query, float score, int row) {
+    /**
+     * Sets the floor from the K-th best buffered score and drops the candidates below it; grows the buffer when
+     * near-ties keep it more than three quarters full. Returns the new count.
+     */
+    private int raiseFloor(int query) {
         int count = candidateCounts[query];
-        if (count == candidateScores[query].length) {
-            count = compact(query);
-            if (count > candidateScores[query].length * 3 / 4) {
-                int capacity = candidateScores[query].length * 2;
-                candidateScores[query] = Arrays.copyOf(candidateScores[query], capacity);
-                candidateRows[query] = Arrays.copyOf(candidateRows[query], capacity);
-            }
+        if (count > k) {
+            floors[query] = Math.max(floors[query],
+                    kthLowerBound(candidateScores[query], count, k, histogram) - slack);
         }
-        candidateScores[query][count] = score;
-        candidateRows[query][count] = row;
-        candidateCounts[query] = count + 1;
+        int kept = compact(query);
+        if (kept > candidateScores[query].length * 3 / 4) {
+            int capacity = candidateScores[query].length * 2;
+            candidateScores[query] = Arrays.copyOf(candidateScores[query], capacity);
+            candidateRows[query] = Arrays.copyOf(candidateRows[query], capacity);
+        }
+        return kept;
     }
 
-    /** Drops the candidates that fell below the floor since they were taken. */
+    /** Drops the candidates below the floor. */
     private int compact(int query) {
         float floor = floors[query];
         float[] scores = candidateScores[query];
         int[] rows = candidateRows[query];
         int kept = 0;
         for (int c = 0; c < candidateCounts[query]; c++) {
-            if (scores[c] >= floor) {
-                scores[kept] = scores[c];
-                rows[kept] = rows[c];
-                kept++;
-            }
+            float s = scores[c];
+            scores[kept] = s;
+            rows[kept] = rows[c];
+            kept += s >= floor ? 1 : 0;
         }
         candidateCounts[query] = kept;
         return kept;
     }
 
     /**
-     * The K best candidates of one query in exact neighbour order. Sorted by GEMM score, the candidates fall into
-     * chains whose consecutive scores differ by at most the slack; across a wider gap GEMM rounding cannot have
-     * swapped two items, so only chains of two or more are rescored exactly and reordered (score, then id).
-     * Scores of the items left alone stay their GEMM scores, which are within the error bound of the exact ones.
-     * With {@code exactScores} every candidate is rescored, so that lists from different gallery shards can be
-     * merged by score.
+     * The K best candidates of every query in exact neighbour order, as {@link NeighbourList}s. Sorted by GEMM
+     * score, the candidates fall into chains whose consecutive scores differ by at most the slack; across a wider
+     * gap GEMM rounding cannot have swapped two items, so only chains of two or more are rescored exactly and
+     * reordered (score, then id). Scores of the items left alone stay their GEMM scores, which are within the
+     * error bound of the exact ones. With {@code exactScores} every candidate is rescored, so that lists from
+     * different gallery shards can be merged by score.
+     *
+     * <p>The exact scores of the whole query block are computed in gallery-row order, so each gallery vector is
+     * read from memory once for all the queries that need it rather than once per query.
      */
-    NeighbourList finish(int query, long queryId, int queryLabel, Gallery gallery, boolean exactScores) {
-        int count = compact(query);
+    List<NeighbourList> finish(long[] queryIds, int[] queryLabels, int galleryRows, Gallery gallery,
+            boolean exactScores) {
+        int queries = queryIds.length;
+        int[][] orders = new int[queries][];
+        boolean[][] rescored = new boolean[queries][];
+        int requests = 0;
+        for (int q = 0; q < queries; q++) {
+            if (candidateCounts[q] > k) {
+                raiseFloor(q);
+            }
+            orders[q] = byGemmScore(q);
+            rescored[q] = chainsToRescore(q, orders[q], exactScores);
+            for (boolean r : rescored[q]) {
+                requests += r ? 1 : 0;
+            }
+        }
+        float[][] exact = exactScoresByRow(orders, rescored, requests, galleryRows, gallery);
+
+        List<NeighbourList> lists = new ArrayList<>(queries);
+        for (int q = 0; q < queries; q++) {
+            lists.add(ordered(q, queryIds[q], queryLabels[q], orders[q], rescored[q], exact[q], gallery));
+        }
+        return lists;
+    }
+
+    /** Candidate indices of one query, best GEMM score first. */
+    private int[] byGemmScore(int query) {
+        int count = candidateCounts[query];
+        float[] gemm = candidateScores[query];
+        long[] keys = new long[count];
+        for (int c = 0; c < count; c++) {
+            keys[c] = ((long) descendingKey(gemm[c]) << 32) | c;
+        }
+        Arrays.sort(keys);
+        int[] order = new int[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = (int) keys[i];
+        }
+        return order;
+    }
+
+    /** Per position of {@code order}: whether that candidate needs its exact score. */
+    private boolean[] chainsToRescore(int query, int[] order, boolean exactScores) {
+        int count = order.length;
+        boolean[] rescore = new boolean[count];
+        if (exactScores) {
+            Arrays.fill(rescore, true);
+            return rescore;
+        }
+        float[] gemm = candidateScores[query];
+        int n = Math.min(k, count);
+        int chainStart = 0;
+        while (chainStart < n) {
+            int chainEnd = chainEnd(gemm, order, chainStart);
+            if (chainEnd - chainStart > 1) {
+                Arrays.fill(rescore, chainStart, chainEnd, true);
+            }
+            chainStart = chainEnd;
+        }
+        return rescore;
+    }
+
+    private int chainEnd(float[] gemm, int[] order, int chainStart) {
+        int chainEnd = chainStart + 1;
+        while (chainEnd < order.length && gemm[order[chainEnd - 1]] - gemm[order[chainEnd]] <= slack) {
+            chainEnd++;
+        }
+        return chainEnd;
+    }
+
+    /** Exact scores of the marked candidates, computed in gallery-row order (a counting sort by row). */
+    private float[][] exactScoresByRow(int[][] orders, boolean[][] rescored, int requests, int galleryRows,
+            Gallery gallery) {
+        int[] starts = new int[galleryRows + 1];
+        for (int q = 0; q < orders.length; q++) {
+            for (int i = 0; i < orders[q].length; i++) {
+                if (rescored[q][i]) {
+                    starts[candidateRows[q][orders[q][i]] + 1]++;
+                }
+            }
+        }
+        for (int r = 0; r < galleryRows; r++) {
+            starts[r + 1] += starts[r];
+        }
+        int[] requestQuery = new int[requests];
+        int[] requestPosition = new int[requests];
+        for (int q = 0; q < orders.length; q++) {
+            for (int i = 0; i < orders[q].length; i++) {
+                if (rescored[q][i]) {
+                    int at = starts[candidateRows[q][orders[q][i]]]++;
+                    requestQuery[at] = q;
+                    requestPosition[at] = i;
+                }
+            }
+        }
+        float[][] exact = new float[orders.length][];
+        for (int q = 0; q < orders.length; q++) {
+            exact[q] = new float[orders[q].length];
+        }
+        for (int at = 0; at < requests; at++) {
+            int q = requestQuery[at];
+            int i = requestPosition[at];
+            exact[q][i] = gallery.exactScore(q, candidateRows[q][orders[q][i]]);
+        }
+        return exact;
+    }
+
+    /** The final list of one query: single candidates keep their GEMM score, chains are ordered exactly. */
+    private NeighbourList ordered(int query, long queryId, int queryLabel, int[] order, boolean[] rescored,
+            float[] exact, Gallery gallery) {
         float[] gemm = candidateScores[query];
         int[] rows = candidateRows[query];
-        long[] order = new long[count];
-        for (int c = 0; c < count; c++) {
-            order[c] = ((long) descendingKey(gemm[c]) << 32) | c;
-        }
-        Arrays.sort(order);
-        int n = Math.min(k, count);
+        int n = Math.min(k, order.length);
         long[] ids = new long[n];
         int[] labels = new int[n];
         float[] scores = new float[n];
-        if (exactScores) {
-            rescoreChain(query, order, 0, count, rows, gallery, ids, labels, scores);
-            return new NeighbourList(queryId, queryLabel, ids, labels, scores);
-        }
         int chainStart = 0;
         while (chainStart < n) {
             int chainEnd = chainStart + 1;
-            while (chainEnd < count && gemm[(int) order[chainEnd - 1]] - gemm[(int) order[chainEnd]] <= slack) {
+            while (chainEnd < order.length && rescored[chainEnd] && rescored[chainStart]) {
                 chainEnd++;
             }
-            if (chainEnd - chainStart == 1) {
-                int c = (int) order[chainStart];
+            if (!rescored[chainStart]) {
+                int c = order[chainStart];
                 ids[chainStart] = gallery.id(rows[c]);
                 labels[chainStart] = gallery.label(rows[c]);
                 scores[chainStart] = gemm[c];
             } else {
-                rescoreChain(query, order, chainStart, chainEnd, rows, gallery, ids, labels, scores);
+                orderChain(order, chainStart, chainEnd, rows, exact, gallery, ids, labels, scores);
             }
             chainStart = chainEnd;
         }
         return new NeighbourList(queryId, queryLabel, ids, labels, scores);
     }
 
-    /** Orders candidates {@code order[from..to)} exactly and writes those that land before position K. */
-    private static void rescoreChain(int query, long[] order, int from, int to, int[] rows, Gallery gallery,
+    /** Orders candidates {@code order[from..to)} by exact score and writes those that land before position K. */
+    private static void orderChain(int[] order, int from, int to, int[] rows, float[] exact, Gallery gallery,
             long[] ids, int[] labels, float[] scores) {
         int length = to - from;
-        float[] exact = new float[length];
         long[] chain = new long[length];
         for (int i = 0; i < length; i++) {
-            int c = (int) order[from + i];
-            exact[i] = gallery.exactScore(query, rows[c]);
-            chain[i] = ((long) descendingKey(exact[i]) << 32) | i;
+            chain[i] = ((long) descendingKey(exact[from + i]) << 32) | i;
         }
         Arrays.sort(chain);
-        breakTiesById(chain, exact, i -> gallery.id(rows[(int) order[from + i]]));
+        breakTiesById(chain, i -> exact[from + i], i -> gallery.id(rows[order[from + i]]));
         for (int i = 0; i < length && from + i < ids.length; i++) {
             int member = (int) chain[i];
-            int row = rows[(int) order[from + member]];
+            int row = rows[order[from + member]];
             ids[from + i] = gallery.id(row);
             labels[from + i] = gallery.label(row);
-            scores[from + i] = exact[member];
+            scores[from + i] = exact[from + member];
         }
     }
 
     /** Within each run of equal scores (sorted by position so far) puts smaller gallery ids first. */
-    private static void breakTiesById(long[] order, float[] exact, IntToLongFunction idOf) {
+    private static void breakTiesById(long[] order, IntToFloat exact, IntToLongFunction idOf) {
         int start = 0;
         while (start < order.length) {
             int end = start + 1;
-            float s = exact[(int) order[start]];
-            while (end < order.length && Float.compare(exact[(int) order[end]], s) == 0) {
+            float s = exact.apply((int) order[start]);
+            while (end < order.length && Float.compare(exact.apply((int) order[end]), s) == 0) {
                 end++;
             }
             for (int i = start + 1; i < end; i++) {
@@ -200,41 +303,52 @@ final class TopK {
         }
     }
 
+    private interface IntToFloat {
+        float apply(int i);
+    }
+
     /** An int whose signed order is the descending order of the float (Float.compare's order, -0.0 < 0.0). */
     private static int descendingKey(float f) {
         int bits = Float.floatToIntBits(f);
         return ~(bits ^ ((bits >> 31) & 0x7fffffff));
     }
 
-    private static void siftUp(float[] heap, int position, float value) {
-        int i = position;
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            if (heap[parent] <= value) {
-                break;
-            }
-            heap[i] = heap[parent];
-            i = parent;
+    /**
+     * A score that at least {@code k} of {@code scores[0..count)} reach, and no higher than the K-th best of them:
+     * the lowest score in the histogram bins that first hold K items counting from the top. Linear passes without
+     * data-dependent branches; a comparison-based quickselect mispredicts every other comparison on such data and
+     * was four times slower. {@code histogram} is scratch space, reused between calls.
+     */
+    static float kthLowerBound(float[] scores, int count, int k, int[] histogram) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < count; c++) {
+            min = Math.min(min, scores[c]);
+            max = Math.max(max, scores[c]);
         }
-        heap[i] = value;
+        if (!(max > min)) {
+            return min;
+        }
+        int bins = histogram.length;
+        float scale = (bins - 1) / (max - min);
+        Arrays.fill(histogram, 0);
+        for (int c = 0; c < count; c++) {
+            histogram[bin(scores[c], min, scale, bins)]++;
+        }
+        int first = bins - 1;
+        int above = histogram[first];
+        while (above < k) {
+            above += histogram[--first];
+        }
+        float lowest = Float.POSITIVE_INFINITY;
+        for (int c = 0; c < count; c++) {
+            float s = scores[c];
+            lowest = Math.min(lowest, bin(s, min, scale, bins) >= first ? s : Float.POSITIVE_INFINITY);
+        }
+        return lowest;
     }
 
-    private static void siftDownFromRoot(float[] heap, int size, float value) {
-        int i = 0;
-        while (true) {
-            int child = 2 * i + 1;
-            if (child >= size) {
-                break;
-            }
-            if (child + 1 < size && heap[child + 1] < heap[child]) {
-                child++;
-            }
-            if (heap[child] >= value) {
-                break;
-            }
-            heap[i] = heap[child];
-            i = child;
-        }
-        heap[i] = value;
+    private static int bin(float score, float min, float scale, int bins) {
+        return Math.min(bins - 1, (int) ((score - min) * scale));
     }
 }

@@ -62,14 +62,22 @@ final class TopK {
         float[] buffered = candidateScores[query];
         int[] rows = candidateRows[query];
         int count = candidateCounts[query];
-        // Every score is written and the count advanced only for the accepted ones: a branch on the comparison
-        // would be mispredicted for a good fraction of the early, still low-floored gallery blocks.
-        for (int j = 0; j < length; j++) {
-            float s = scores[offset + j];
-            buffered[count] = s;
+        int end = offset + length;
+        for (int at = offset; at < end; at++) {
+            // Most scores fall below the floor: a bare search loop for the next one that does not.
+            while (at < end && scores[at] < floor) {
+                at++;
+            }
+            if (at == end) {
+                break;
+            }
+            int j = at - offset;
+            if (j == excludedOffset) {
+                continue;
+            }
+            buffered[count] = scores[at];
             rows[count] = firstRow + j;
-            count += s >= floor & j != excludedOffset ? 1 : 0;
-            if (count == buffered.length) {
+            if (++count == buffered.length) {
                 candidateCounts[query] = count;
                 count = raiseFloor(query);
                 floor = floors[query];
@@ -316,22 +324,29 @@ final class TopK {
     /**
      * A score that at least {@code k} of {@code scores[0..count)} reach, and no higher than the K-th best of them:
      * the lowest score in the histogram bins that first hold K items counting from the top. Linear passes without
-     * data-dependent branches; a comparison-based quickselect mispredicts every other comparison on such data and
-     * was four times slower. {@code histogram} is scratch space, reused between calls.
+     * unpredictable branches; a comparison-based quickselect mispredicts every other comparison on such data and
+     * was about three times slower. {@code histogram} is scratch space (its length caps the bins).
      */
     static float kthLowerBound(float[] scores, int count, int k, int[] histogram) {
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;
         for (int c = 0; c < count; c++) {
-            min = Math.min(min, scores[c]);
-            max = Math.max(max, scores[c]);
+            // Plain comparisons (rarely true, so well predicted) rather than Math.min's NaN and -0.0 handling.
+            float s = scores[c];
+            if (s < min) {
+                min = s;
+            }
+            if (s > max) {
+                max = s;
+            }
         }
         if (!(max > min)) {
             return min;
         }
-        int bins = histogram.length;
+        // About four scores a bin: finer bins only cost more clearing and walking.
+        int bins = Math.max(2, Math.min(histogram.length, count / 4));
         float scale = (bins - 1) / (max - min);
-        Arrays.fill(histogram, 0);
+        Arrays.fill(histogram, 0, bins, 0);
         for (int c = 0; c < count; c++) {
             histogram[bin(scores[c], min, scale, bins)]++;
         }
@@ -341,9 +356,14 @@ final class TopK {
             above += histogram[--first];
         }
         float lowest = Float.POSITIVE_INFINITY;
+        float firstEdge = min + first / scale;
         for (int c = 0; c < count; c++) {
             float s = scores[c];
-            lowest = Math.min(lowest, bin(s, min, scale, bins) >= first ? s : Float.POSITIVE_INFINITY);
+            // Only scores near the first bin's lower edge can be the lowest of its bins; the edge test (well
+            // predicted) keeps the exact bin computation off the common path.
+            if (s < lowest && s >= firstEdge - (max - min) / bins && bin(s, min, scale, bins) >= first) {
+                lowest = s;
+            }
         }
         return lowest;
     }

@@ -19,6 +19,12 @@ import org.apache.hadoop.io.IOUtils;
  * {@code best/} and {@code last/} checkpoints. Every file is written to a temporary name and renamed into place,
  * and a checkpoint directory is replaced by rename, so that a crash at any moment leaves the previous complete
  * version readable (at worst under {@code <name>.old}, which reading falls back to).
+ *
+ * <p>On object stores (S3A) renaming a directory is not atomic: it copies the objects one by one, then deletes the
+ * sources, so a crash can leave a checkpoint directory with only some of its files. A checkpoint therefore counts
+ * only when both its files are present; an incomplete one is passed over for {@code <name>.old} when reading and
+ * deleted (never moved over the complete {@code .old}) when the next checkpoint replaces it. Each replacement costs
+ * two server-side copies of the checkpoint on S3.
  */
 public final class RunDirectory {
 
@@ -55,8 +61,11 @@ public final class RunDirectory {
     }
 
     public boolean hasCheckpoint(String name) throws IOException {
-        return fs.exists(new Path(new Path(root, name), Checkpoint.MODEL_FILE))
-                || fs.exists(new Path(new Path(root, name + ".old"), Checkpoint.MODEL_FILE));
+        return isCompleteCheckpoint(new Path(root, name)) || isCompleteCheckpoint(new Path(root, name + ".old"));
+    }
+
+    private boolean isCompleteCheckpoint(Path dir) throws IOException {
+        return fs.exists(new Path(dir, Checkpoint.MODEL_FILE)) && fs.exists(new Path(dir, Checkpoint.STATE_FILE));
     }
 
     /** Removes everything a previous run left (for {@code --overwrite}). */
@@ -73,11 +82,16 @@ public final class RunDirectory {
         try (OutputStream out = fs.create(tmp, true)) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
         }
-        replace(tmp, target);
+        // One object: a renamed file on an object store is either all there or not at all.
+        replace(tmp, target, fs::exists);
     }
 
+    /** The text of {@code name}, or of {@code name.old} if a crash came between the two renames of a write. */
     public String readText(String name) throws IOException {
         Path path = new Path(root, name);
+        if (!fs.exists(path)) {
+            path = new Path(root, name + ".old");
+        }
         if (!fs.exists(path)) {
             return "";
         }
@@ -106,14 +120,14 @@ public final class RunDirectory {
         try (OutputStream out = fs.create(new Path(tmp, Checkpoint.STATE_FILE), true)) {
             checkpoint.writeState(out);
         }
-        replace(tmp, new Path(root, name));
+        replace(tmp, new Path(root, name), this::isCompleteCheckpoint);
     }
 
     public Checkpoint readCheckpoint(String name) throws IOException {
         Path dir = new Path(root, name);
-        if (!fs.exists(new Path(dir, Checkpoint.MODEL_FILE))) {
+        if (!isCompleteCheckpoint(dir)) {
             Path old = new Path(root, name + ".old");
-            if (!fs.exists(new Path(old, Checkpoint.MODEL_FILE))) {
+            if (!isCompleteCheckpoint(old)) {
                 throw new UserInputException("no checkpoint " + dir + " (expected " + Checkpoint.MODEL_FILE + " and "
                         + Checkpoint.STATE_FILE + " in it); was this directory written by 'train'?");
             }
@@ -125,14 +139,25 @@ public final class RunDirectory {
         }
     }
 
-    /** target := tmp, keeping the old target as target.old until the rename has happened. */
-    private void replace(Path tmp, Path target) throws IOException {
+    private interface Completeness {
+        boolean test(Path path) throws IOException;
+    }
+
+    /** target := tmp, keeping the last complete target as target.old until the rename has happened. */
+    private void replace(Path tmp, Path target, Completeness complete) throws IOException {
         Path old = new Path(target.getParent(), target.getName() + ".old");
-        if (fs.exists(old)) {
-            fs.delete(old, true);
-        }
-        if (fs.exists(target) && !fs.rename(target, old)) {
-            throw new IOException("could not move " + target + " aside to " + old);
+        if (fs.exists(target)) {
+            if (complete.test(target)) {
+                if (fs.exists(old)) {
+                    fs.delete(old, true);
+                }
+                if (!fs.rename(target, old)) {
+                    throw new IOException("could not move " + target + " aside to " + old);
+                }
+            } else {
+                // What an interrupted rename on an object store leaves; the complete version is target.old.
+                fs.delete(target, true);
+            }
         }
         if (!fs.rename(tmp, target)) {
             throw new IOException("could not rename " + tmp + " to " + target);

@@ -53,7 +53,12 @@ import scala.Tuple2;
 public final class TrainingJob {
 
     private static final Logger log = LoggerFactory.getLogger(TrainingJob.class);
-    private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|token|credential|access\\.key).*");
+    /**
+     * Names of settings whose values config.json leaves out: Spark's own redaction list plus credentials, and
+     * {@code access_key} as in {@code spark.executorEnv.AWS_ACCESS_KEY_ID}, the usual way to hand executors S3 keys.
+     */
+    private static final Pattern SECRET = Pattern.compile(
+            "(?i).*(secret|password|token|credential|access[._]?key).*");
     private static final int EVAL_BATCH = 256;
 
     private TrainingJob() {

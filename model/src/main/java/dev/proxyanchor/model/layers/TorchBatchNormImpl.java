@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.layers;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -10,14 +11,36 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.BaseScalarOp;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarSubtraction;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * DL4J's BatchNorm, plus the eval-mode training of {@link TorchBatchNorm#isFrozenStatistics()}: forward with the
- * running statistics, backward through the resulting per-channel affine map
- * y = gamma * (x - mean) / sqrt(var + eps) + beta.
+ * BatchNorm as PyTorch trains it, on DL4J's layer.
+ *
+ * <ul>
+ *   <li>Training with batch statistics on NCHW input runs its own forward and backward pass: DL4J 1.0.0-M2.1's
+ *       oneDNN helper computes the batch variance with a strided legacy reduction and its backward pass through a
+ *       slow {@code batchnorm_bp}, together a third of the small CNN's training step. Here every per-channel
+ *       operation works on the contiguous {@code [N*C, H*W]} view (row sums and one scalar per row), the
+ *       running variance takes PyTorch's unbiased batch estimate (DL4J's takes the biased one), and the running
+ *       statistics are updated the way DL4J expects: as a "gradient" {@code (1 - decay) * (running - batch)} that
+ *       their no-op updater subtracts.</li>
+ *   <li>{@link TorchBatchNorm#isFrozenStatistics()} (the official {@code --bn-freeze 1}): forward with the running
+ *       statistics, backward through the resulting per-channel affine map
+ *       y = gamma * (x - mean) / sqrt(var + eps) + beta.</li>
+ *   <li>Inference, and any other layout, is DL4J's own path.</li>
+ * </ul>
  */
 public class TorchBatchNormImpl extends BatchNormalization {
+
+    /** Batch statistics of the last training forward pass, for its backward pass. */
+    private INDArray batchMean;
+    private INDArray batchInvStd;
+    private INDArray batchVarUnbiased;
 
     public TorchBatchNormImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -27,17 +50,94 @@ public class TorchBatchNormImpl extends BatchNormalization {
         return ((TorchBatchNorm) conf.getLayer()).isFrozenStatistics();
     }
 
+    private boolean ownBatchPass(INDArray x) {
+        return x.rank() == 4 && layerConf().getCnn2DFormat() == CNN2DFormat.NCHW && !layerConf().isLockGammaBeta()
+                && x.size(0) * x.size(2) * x.size(3) > 1;
+    }
+
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        return super.activate(training && !frozen(), workspaceMgr);
+        assertInputSet(false);
+        boolean batchStatistics = training && !frozen();
+        if (batchStatistics && ownBatchPass(input)) {
+            return batchForward(workspaceMgr);
+        }
+        batchMean = null;
+        return super.activate(batchStatistics, workspaceMgr);
+    }
+
+    private INDArray batchForward(LayerWorkspaceMgr workspaceMgr) {
+        INDArray x = rows(input.castTo(dataType));
+        long channels = input.size(1);
+        long perChannel = x.length() / channels;
+
+        INDArray mean = channelSums(x, channels).divi(perChannel);
+        INDArray centred = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, x.shape(), 'c');
+        alongRows(new ScalarSubtraction(x, perRow(mean, x), centred, 0.0));
+        INDArray var = channelSums(centred.muli(centred), channels).divi(perChannel);
+        INDArray invStd = Transforms.pow(var.add(layerConf().getEps()), -0.5, false);
+
+        INDArray scale = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(-1).mul(invStd);
+        INDArray shift = getParam(BatchNormalizationParamInitializer.BETA).reshape(-1).sub(mean.mul(scale));
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, input.shape(), 'c');
+        INDArray outRows = out.reshape('c', x.shape());
+        alongRows(new ScalarMultiplication(x, perRow(scale, x), outRows, 0.0));
+        outRows.addiColumnVector(perRow(shift, x).reshape(-1, 1));
+
+        batchMean = mean.detach();
+        batchInvStd = invStd.detach();
+        batchVarUnbiased = var.muli(perChannel / (perChannel - 1.0)).detach();
+        return out;
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (!frozen()) {
+        assertInputSet(true);
+        if (frozen()) {
+            return frozenBackward(epsilon, workspaceMgr);
+        }
+        if (batchMean == null) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
-        assertInputSet(true);
+        return batchBackward(epsilon, workspaceMgr);
+    }
+
+    /**
+     * dx = gamma * invStd * (dy - mean(dy) - xHat * mean(dy * xHat)), per channel, as three one-scalar-per-row ops and
+     * one addition over the {@code [N*C, H*W]} rows.
+     */
+    private Pair<Gradient, INDArray> batchBackward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        INDArray x = rows(input.castTo(dataType));
+        INDArray dy = rows(epsilon.castTo(dataType));
+        long channels = input.size(1);
+        long perChannel = x.length() / channels;
+
+        INDArray xHat = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
+        alongRows(new ScalarSubtraction(x, perRow(batchMean, x), xHat, 0.0));
+        xHat.muliColumnVector(perRow(batchInvStd, x).reshape(-1, 1));
+
+        INDArray dBeta = channelSums(dy, channels);
+        INDArray dyXHat = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
+        Nd4j.exec(new MulOp(dy, xHat, dyXHat));
+        INDArray dGamma = channelSums(dyXHat, channels);
+
+        INDArray scale = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(-1).mul(batchInvStd);
+        INDArray xHatFactor = scale.mul(dGamma).divi(-perChannel);
+        INDArray offset = scale.mul(dBeta).divi(-perChannel);
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
+        INDArray dxRows = dx.reshape('c', x.shape());
+        alongRows(new ScalarMultiplication(dy, perRow(scale, x), dxRows, 0.0));
+        dxRows.addi(xHat.muliColumnVector(perRow(xHatFactor, x).reshape(-1, 1)));
+        dxRows.addiColumnVector(perRow(offset, x).reshape(-1, 1));
+
+        double keep = 1 - layerConf().getDecay();
+        INDArray meanStep = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).reshape(-1).sub(batchMean);
+        INDArray varStep = getParam(BatchNormalizationParamInitializer.GLOBAL_VAR).reshape(-1).sub(batchVarUnbiased);
+        Gradient gradient = gradient(dGamma, dBeta, meanStep.muli(keep), varStep.muli(keep));
+        return new Pair<>(gradient, dx);
+    }
+
+    private Pair<Gradient, INDArray> frozenBackward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         INDArray x = input.castTo(dataType);
         INDArray dy = epsilon.castTo(dataType);
         int[] reduce = x.rank() == 4 ? new int[] {0, 2, 3} : new int[] {0};
@@ -51,21 +151,53 @@ public class TorchBatchNormImpl extends BatchNormalization {
         INDArray dGamma = dy.mul(xHat).sum(reduce);
         INDArray dBeta = dy.sum(reduce);
         INDArray dx = dy.mul(gamma.mul(invStd).reshape(shapeFor(x, gamma)));
-
-        Gradient gradient = new DefaultGradient();
-        INDArray gammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
-        INDArray betaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
-        gammaView.assign(dGamma.reshape(gammaView.shape()));
-        betaView.assign(dBeta.reshape(betaView.shape()));
-        INDArray meanView = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN);
-        INDArray varView = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_VAR);
-        meanView.assign(0);
-        varView.assign(0);
-        gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, gammaView);
-        gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, betaView);
-        gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_MEAN, meanView);
-        gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_VAR, varView);
+        Gradient gradient = gradient(dGamma, dBeta, null, null);
         return new Pair<>(gradient, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx));
+    }
+
+    /** The gradient views filled in; no running-statistics step means zero (they stay as they are). */
+    private Gradient gradient(INDArray dGamma, INDArray dBeta, INDArray meanStep, INDArray varStep) {
+        Gradient gradient = new DefaultGradient();
+        fill(gradient, BatchNormalizationParamInitializer.GAMMA, dGamma);
+        fill(gradient, BatchNormalizationParamInitializer.BETA, dBeta);
+        fill(gradient, BatchNormalizationParamInitializer.GLOBAL_MEAN, meanStep);
+        fill(gradient, BatchNormalizationParamInitializer.GLOBAL_VAR, varStep);
+        return gradient;
+    }
+
+    private void fill(Gradient gradient, String param, INDArray valueOrNull) {
+        INDArray view = gradientViews.get(param);
+        if (valueOrNull == null) {
+            view.assign(0);
+        } else {
+            view.assign(valueOrNull.reshape(view.shape()));
+        }
+        gradient.setGradientFor(param, view);
+    }
+
+    /** NCHW as {@code [N*C, H*W]} rows (a view when contiguous, else a copy): each row belongs to one channel. */
+    private static INDArray rows(INDArray nchw) {
+        return nchw.reshape('c', nchw.size(0) * nchw.size(1), nchw.size(2) * nchw.size(3));
+    }
+
+    /**
+     * Runs a scalar op with one scalar per row of {@code [N*C, H*W]} (ND4J's "scalar along dimension"): each row is
+     * contiguous, where a broadcast op over the same shapes walks strided columns and took five times as long.
+     */
+    private static void alongRows(BaseScalarOp op) {
+        op.setDimension(1);
+        Nd4j.exec(op);
+    }
+
+    /** Per-channel totals of {@code [N*C, H*W]} rows: sums of each row, then of the N rows of each channel. */
+    private static INDArray channelSums(INDArray rows, long channels) {
+        return rows.sum(1).reshape(rows.rows() / channels, channels).sum(0);
+    }
+
+    /** A per-channel vector repeated for the N images: one value per row of the {@code [N*C, H*W]} view. */
+    private static INDArray perRow(INDArray perChannel, INDArray rows) {
+        long images = rows.rows() / perChannel.length();
+        return perChannel.reshape(1, perChannel.length()).repeat(0, images).reshape(-1);
     }
 
     /** A per-channel vector shaped to broadcast over NCHW or N x C input. */

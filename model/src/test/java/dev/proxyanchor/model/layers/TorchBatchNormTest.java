@@ -1,0 +1,82 @@
+package dev.proxyanchor.model.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The own batch-statistics pass of {@link TorchBatchNormImpl} against DL4J's BatchNormalization (its oneDNN helper
+ * in float32, its built-in code in float64): same output, input gradient, gamma/beta gradients and running-mean
+ * step; the running-variance step uses PyTorch's unbiased batch variance where DL4J uses the biased one.
+ */
+class TorchBatchNormTest {
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void batchStatisticsPassMatchesDl4jsBatchNormalization(DataType type) {
+        Nd4j.getRandom().setSeed(11);
+        long[] shape = {6, 3, 5, 4};
+        double tolerance = type == DataType.FLOAT ? 2e-5 : 1e-12;
+        Layer ours = layer(TorchBatchNorm.of(3, false), type);
+        BatchNormalization reference = new BatchNormalization.Builder().nIn(3).nOut(3).eps(1e-5).decay(0.9)
+                .useLogStd(false).build();
+        Layer theirs = layer(reference, type);
+        INDArray params = Nd4j.rand(type, 1, ours.numParams()).addi(0.5);
+        ours.setParams(params.dup());
+        theirs.setParams(params.dup());
+        INDArray x = Nd4j.randn(type, shape).muli(3).addi(1.5);
+        INDArray dy = Nd4j.randn(type, shape);
+
+        INDArray ourOut = activate(ours, x);
+        INDArray theirOut = activate(theirs, x);
+        assertClose(theirOut, ourOut, tolerance, "output");
+
+        Pair<Gradient, INDArray> ourBack = ours.backpropGradient(dy.dup(), LayerWorkspaceMgr.noWorkspaces());
+        Pair<Gradient, INDArray> theirBack = theirs.backpropGradient(dy.dup(), LayerWorkspaceMgr.noWorkspaces());
+        assertClose(theirBack.getSecond(), ourBack.getSecond(), tolerance, "input gradient");
+        for (String p : new String[] {BatchNormalizationParamInitializer.GAMMA, BatchNormalizationParamInitializer.BETA,
+                BatchNormalizationParamInitializer.GLOBAL_MEAN}) {
+            assertClose(theirBack.getFirst().getGradientFor(p), ourBack.getFirst().getGradientFor(p), tolerance, p);
+        }
+
+        long perChannel = shape[0] * shape[2] * shape[3];
+        INDArray biasedVar = x.var(false, 0, 2, 3);
+        INDArray runningVar = ours.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR).reshape(-1);
+        INDArray expectedStep = runningVar.sub(biasedVar.mul(perChannel / (perChannel - 1.0))).muli(0.1);
+        assertClose(expectedStep, ourBack.getFirst().getGradientFor(BatchNormalizationParamInitializer.GLOBAL_VAR)
+                .reshape(-1), tolerance, "running variance step (unbiased batch variance)");
+    }
+
+    private static INDArray activate(Layer layer, INDArray x) {
+        layer.setInput(x.dup(), LayerWorkspaceMgr.noWorkspaces());
+        return layer.activate(true, LayerWorkspaceMgr.noWorkspaces()).dup();
+    }
+
+    private static Layer layer(org.deeplearning4j.nn.conf.layers.Layer conf, DataType type) {
+        NeuralNetConfiguration c = new NeuralNetConfiguration.Builder().dataType(type).layer(conf).build();
+        long n = c.getLayer().initializer().numParams(c);
+        Layer layer = c.getLayer().instantiate(c, null, 0, Nd4j.create(type, 1, n), true, type);
+        layer.setBackpropGradientsViewArray(Nd4j.create(type, 1, n));
+        return layer;
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, double tolerance, String what) {
+        assertEquals(expected.length(), actual.length(), what);
+        double scale = Math.max(1, expected.amaxNumber().doubleValue());
+        double diff = expected.reshape(-1).sub(actual.reshape(-1).castTo(expected.dataType())).amaxNumber()
+                .doubleValue();
+        assertTrue(diff <= tolerance * scale, what + ": max |diff| " + diff);
+    }
+}

@@ -4,7 +4,6 @@ import dev.proxyanchor.model.layers.TorchBatchNorm;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -12,7 +11,8 @@ import org.nd4j.linalg.activations.Activation;
 
 /**
  * The CPU-sized network of the demo and the tests, for 1 x 28 x 28 Fashion-MNIST images:
- * conv 5x5x32 + BN + ReLU + maxpool 2, conv 5x5x64 + BN + ReLU + maxpool 2 (same padding, biases kept, He init),
+ * conv 5x5x32 + BN + ReLU + maxpool 2, conv 5x5x64 + BN + ReLU + maxpool 2 (same padding, biases kept, He init;
+ * each ReLU fused into its BatchNorm layer),
  * giving a 64 x 7 x 7 feature map. The widths can be shrunk for gradient checks.
  */
 public final class SmallCnn implements Backbone {
@@ -66,10 +66,9 @@ public final class SmallCnn implements Backbone {
                 .biasInit(0.0)
                 .activation(Activation.IDENTITY)
                 .build(), input);
-        graph.addLayer(name + "_bn", TorchBatchNorm.of(out, bnFreeze), name + "_conv");
-        graph.addLayer(name + "_relu", new ActivationLayer(Activation.RELU), name + "_bn");
+        graph.addLayer(name + "_bn", TorchBatchNorm.of(out, bnFreeze).followedByRelu(), name + "_conv");
         graph.addLayer(name + "_pool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
-                .kernelSize(2, 2).stride(2, 2).build(), name + "_relu");
+                .kernelSize(2, 2).stride(2, 2).build(), name + "_bn");
         return name + "_pool";
     }
 }

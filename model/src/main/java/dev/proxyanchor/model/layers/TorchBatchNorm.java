@@ -17,13 +17,17 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  *       exempts them);</li>
  *   <li>{@code frozenStatistics} is the official {@code --bn-freeze 1}: the layer stays in eval mode while the
  *       network trains, normalising with its running statistics and never updating them, while gamma and beta
- *       still receive gradients (and train once the warm-up is over).</li>
+ *       still receive gradients (and train once the warm-up is over);</li>
+ *   <li>{@link #followedByRelu()} fuses the ReLU that follows BatchNorm in every backbone into the layer: applied in
+ *       place on the output, its mask rebuilt from the normalised input in the backward pass, which saves a separate
+ *       activation layer's copies of a full feature map forward and backward (NCHW feature maps only).</li>
  * </ul>
  * Statistics are stored as variance (not log-std) so that PyTorch's running_var maps onto them one to one.
  */
 public class TorchBatchNorm extends BatchNormalization {
 
     private boolean frozenStatistics;
+    private boolean fusedRelu;
 
     /** For JSON and Java deserialisation. */
     public TorchBatchNorm() {
@@ -40,6 +44,20 @@ public class TorchBatchNorm extends BatchNormalization {
         bn.setDecay(0.9);
         bn.frozenStatistics = frozenStatistics;
         return bn;
+    }
+
+    /** This layer with the ReLU that follows it fused in. */
+    public TorchBatchNorm followedByRelu() {
+        this.fusedRelu = true;
+        return this;
+    }
+
+    public boolean isFusedRelu() {
+        return fusedRelu;
+    }
+
+    public void setFusedRelu(boolean fusedRelu) {
+        this.fusedRelu = fusedRelu;
     }
 
     public boolean isFrozenStatistics() {
@@ -74,11 +92,12 @@ public class TorchBatchNorm extends BatchNormalization {
 
     @Override
     public boolean equals(Object o) {
-        return super.equals(o) && o instanceof TorchBatchNorm other && other.frozenStatistics == frozenStatistics;
+        return super.equals(o) && o instanceof TorchBatchNorm other && other.frozenStatistics == frozenStatistics
+                && other.fusedRelu == fusedRelu;
     }
 
     @Override
     public int hashCode() {
-        return 31 * super.hashCode() + Boolean.hashCode(frozenStatistics);
+        return 31 * (31 * super.hashCode() + Boolean.hashCode(frozenStatistics)) + Boolean.hashCode(fusedRelu);
     }
 }

@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.BaseScalarOp;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarSubtraction;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -50,20 +51,52 @@ public class TorchBatchNormImpl extends BatchNormalization {
         return ((TorchBatchNorm) conf.getLayer()).isFrozenStatistics();
     }
 
+    private boolean fusedRelu() {
+        return ((TorchBatchNorm) conf.getLayer()).isFusedRelu();
+    }
+
+    private boolean nchw(INDArray x) {
+        return x.rank() == 4 && layerConf().getCnn2DFormat() == CNN2DFormat.NCHW;
+    }
+
     private boolean ownBatchPass(INDArray x) {
-        return x.rank() == 4 && layerConf().getCnn2DFormat() == CNN2DFormat.NCHW && !layerConf().isLockGammaBeta()
-                && x.size(0) * x.size(2) * x.size(3) > 1;
+        return nchw(x) && !layerConf().isLockGammaBeta() && x.size(0) * x.size(2) * x.size(3) > 1;
     }
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        boolean batchStatistics = training && !frozen();
-        if (batchStatistics && ownBatchPass(input)) {
-            return batchForward(workspaceMgr);
+        if (fusedRelu() && !nchw(input)) {
+            throw new IllegalStateException("layer " + layerId() + ": a fused ReLU needs NCHW feature maps, got shape "
+                    + java.util.Arrays.toString(input.shape()));
         }
-        batchMean = null;
-        return super.activate(batchStatistics, workspaceMgr);
+        boolean batchStatistics = training && !frozen();
+        INDArray out;
+        if (batchStatistics && ownBatchPass(input)) {
+            out = batchForward(workspaceMgr);
+        } else {
+            batchMean = null;
+            out = super.activate(batchStatistics, workspaceMgr);
+        }
+        return fusedRelu() ? Transforms.relu(out, false) : out;
+    }
+
+    /**
+     * dL/d(normalised output) from dL/d(layer output): the fused ReLU passes the gradient where gamma * xHat + beta
+     * is positive. {@code xHat} is {@code [N*C, H*W]} rows.
+     */
+    private INDArray throughRelu(INDArray dyRows, INDArray xHat, INDArray gamma, INDArray beta,
+            LayerWorkspaceMgr workspaceMgr) {
+        if (!fusedRelu()) {
+            return dyRows;
+        }
+        INDArray preActivation = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, xHat.shape(),
+                'c');
+        alongRows(new ScalarMultiplication(xHat, perRow(gamma, xHat), preActivation, 0.0));
+        preActivation.addiColumnVector(perRow(beta, xHat).reshape(-1, 1));
+        INDArray masked = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, xHat.shape(), 'c');
+        Nd4j.exec(new RectifiedLinearDerivative(preActivation, dyRows, masked, 0.0));
+        return masked;
     }
 
     private INDArray batchForward(LayerWorkspaceMgr workspaceMgr) {
@@ -115,13 +148,16 @@ public class TorchBatchNormImpl extends BatchNormalization {
         INDArray xHat = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
         alongRows(new ScalarSubtraction(x, perRow(batchMean, x), xHat, 0.0));
         xHat.muliColumnVector(perRow(batchInvStd, x).reshape(-1, 1));
+        INDArray gamma = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(-1);
+        dy = throughRelu(dy, xHat, gamma, getParam(BatchNormalizationParamInitializer.BETA).reshape(-1),
+                workspaceMgr);
 
         INDArray dBeta = channelSums(dy, channels);
         INDArray dyXHat = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
         Nd4j.exec(new MulOp(dy, xHat, dyXHat));
         INDArray dGamma = channelSums(dyXHat, channels);
 
-        INDArray scale = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(-1).mul(batchInvStd);
+        INDArray scale = gamma.mul(batchInvStd);
         INDArray xHatFactor = scale.mul(dGamma).divi(-perChannel);
         INDArray offset = scale.mul(dBeta).divi(-perChannel);
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
@@ -148,6 +184,10 @@ public class TorchBatchNormImpl extends BatchNormalization {
         INDArray invStd = Transforms.pow(var.add(layerConf().getEps()), -0.5, false);
 
         INDArray xHat = x.sub(mean.reshape(shapeFor(x, mean))).muli(invStd.reshape(shapeFor(x, invStd)));
+        if (fusedRelu()) {
+            INDArray beta = getParam(BatchNormalizationParamInitializer.BETA).reshape(-1);
+            dy = throughRelu(rows(dy), rows(xHat), gamma, beta, workspaceMgr).reshape(x.shape());
+        }
         INDArray dGamma = dy.mul(xHat).sum(reduce);
         INDArray dBeta = dy.sum(reduce);
         INDArray dx = dy.mul(gamma.mul(invStd).reshape(shapeFor(x, gamma)));

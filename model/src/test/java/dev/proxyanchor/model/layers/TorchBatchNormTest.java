@@ -15,21 +15,34 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The own batch-statistics pass of {@link TorchBatchNormImpl} against DL4J's BatchNormalization (its oneDNN helper
  * in float32, its built-in code in float64): same output, input gradient, gamma/beta gradients and running-mean
- * step; the running-variance step uses PyTorch's unbiased batch variance where DL4J uses the biased one.
+ * step; the running-variance step uses PyTorch's unbiased batch variance where DL4J uses the biased one. With the
+ * ReLU fused in, the same against DL4J's layer followed by a ReLU.
  */
 class TorchBatchNormTest {
 
     @ParameterizedTest
     @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
     void batchStatisticsPassMatchesDl4jsBatchNormalization(DataType type) {
+        compareWithDl4j(type, false);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void fusedReluMatchesDl4jsBatchNormalizationFollowedByReLU(DataType type) {
+        compareWithDl4j(type, true);
+    }
+
+    private static void compareWithDl4j(DataType type, boolean relu) {
         Nd4j.getRandom().setSeed(11);
         long[] shape = {6, 3, 5, 4};
         double tolerance = type == DataType.FLOAT ? 2e-5 : 1e-12;
-        Layer ours = layer(TorchBatchNorm.of(3, false), type);
+        TorchBatchNorm conf = TorchBatchNorm.of(3, false);
+        Layer ours = layer(relu ? conf.followedByRelu() : conf, type);
         BatchNormalization reference = new BatchNormalization.Builder().nIn(3).nOut(3).eps(1e-5).decay(0.9)
                 .useLogStd(false).build();
         Layer theirs = layer(reference, type);
@@ -41,10 +54,15 @@ class TorchBatchNormTest {
 
         INDArray ourOut = activate(ours, x);
         INDArray theirOut = activate(theirs, x);
+        INDArray theirDy = dy.dup();
+        if (relu) {
+            theirDy.muli(theirOut.gt(0).castTo(type));
+            theirOut = Transforms.relu(theirOut, true);
+        }
         assertClose(theirOut, ourOut, tolerance, "output");
 
         Pair<Gradient, INDArray> ourBack = ours.backpropGradient(dy.dup(), LayerWorkspaceMgr.noWorkspaces());
-        Pair<Gradient, INDArray> theirBack = theirs.backpropGradient(dy.dup(), LayerWorkspaceMgr.noWorkspaces());
+        Pair<Gradient, INDArray> theirBack = theirs.backpropGradient(theirDy, LayerWorkspaceMgr.noWorkspaces());
         assertClose(theirBack.getSecond(), ourBack.getSecond(), tolerance, "input gradient");
         for (String p : new String[] {BatchNormalizationParamInitializer.GAMMA, BatchNormalizationParamInitializer.BETA,
                 BatchNormalizationParamInitializer.GLOBAL_MEAN}) {

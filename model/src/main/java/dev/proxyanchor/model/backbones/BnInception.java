@@ -84,11 +84,11 @@ public final class BnInception implements Backbone {
 
     @Override
     public String addTo(GraphBuilder graph, String input, boolean bnFreeze) {
-        String x = convBnRelu(graph, "conv1_7x7_s2", "conv1_relu_7x7", input, 3, 64, 7, 2, 3, bnFreeze);
+        String x = convBnRelu(graph, "conv1_7x7_s2", input, 3, 64, 7, 2, 3, bnFreeze);
         int size = Layers.convolvedSize(IMAGE_SIZE, 7, 2, 3);
         size = Layers.maxPoolOfNonNegative(graph, "pool1_3x3_s2", x, size, 3, 2, 0, true);
-        x = convBnRelu(graph, "conv2_3x3_reduce", "conv2_relu_3x3_reduce", "pool1_3x3_s2", 64, 64, 1, 1, 0, bnFreeze);
-        x = convBnRelu(graph, "conv2_3x3", "conv2_relu_3x3", x, 64, 192, 3, 1, 1, bnFreeze);
+        x = convBnRelu(graph, "conv2_3x3_reduce", "pool1_3x3_s2", 64, 64, 1, 1, 0, bnFreeze);
+        x = convBnRelu(graph, "conv2_3x3", x, 64, 192, 3, 1, 1, bnFreeze);
         size = Layers.maxPoolOfNonNegative(graph, "pool2_3x3_s2", x, size, 3, 2, 0, true);
         FeatureMap map = new FeatureMap("pool2_3x3_s2", size);
         for (Block block : BLOCKS) {
@@ -103,17 +103,17 @@ public final class BnInception implements Backbone {
         String p = "inception_" + b.name() + "_";
         List<String> branches = new ArrayList<>();
         if (b.n1x1() > 0) {
-            branches.add(convBnRelu(graph, p + "1x1", p + "relu_1x1", input, b.in(), b.n1x1(), 1, 1, 0, bnFreeze));
+            branches.add(convBnRelu(graph, p + "1x1", input, b.in(), b.n1x1(), 1, 1, 0, bnFreeze));
         }
-        String x = convBnRelu(graph, p + "3x3_reduce", p + "relu_3x3_reduce", input, b.in(), b.n3x3Reduce(), 1, 1, 0,
+        String x = convBnRelu(graph, p + "3x3_reduce", input, b.in(), b.n3x3Reduce(), 1, 1, 0,
                 bnFreeze);
-        branches.add(convBnRelu(graph, p + "3x3", p + "relu_3x3", x, b.n3x3Reduce(), b.n3x3(), 3, b.stride(), 1,
+        branches.add(convBnRelu(graph, p + "3x3", x, b.n3x3Reduce(), b.n3x3(), 3, b.stride(), 1,
                 bnFreeze));
-        x = convBnRelu(graph, p + "double_3x3_reduce", p + "relu_double_3x3_reduce", input, b.in(),
+        x = convBnRelu(graph, p + "double_3x3_reduce", input, b.in(),
                 b.nDouble3x3Reduce(), 1, 1, 0, bnFreeze);
-        x = convBnRelu(graph, p + "double_3x3_1", p + "relu_double_3x3_1", x, b.nDouble3x3Reduce(), b.nDouble3x3(), 3,
+        x = convBnRelu(graph, p + "double_3x3_1", x, b.nDouble3x3Reduce(), b.nDouble3x3(), 3,
                 1, 1, bnFreeze);
-        branches.add(convBnRelu(graph, p + "double_3x3_2", p + "relu_double_3x3_2", x, b.nDouble3x3(), b.nDouble3x3(),
+        branches.add(convBnRelu(graph, p + "double_3x3_2", x, b.nDouble3x3(), b.nDouble3x3(),
                 3, b.stride(), 1, bnFreeze));
         int out;
         int poolPadding = b.stride() == 1 ? 1 : 0;
@@ -123,7 +123,7 @@ public final class BnInception implements Backbone {
             out = Layers.avgPoolCountingPadding(graph, p + "pool", input, size, 3, b.stride(), poolPadding, true);
         }
         if (b.poolProj() > 0) {
-            branches.add(convBnRelu(graph, p + "pool_proj", p + "relu_pool_proj", p + "pool", b.in(), b.poolProj(),
+            branches.add(convBnRelu(graph, p + "pool_proj", p + "pool", b.in(), b.poolProj(),
                     1, 1, 0, bnFreeze));
         } else {
             branches.add(p + "pool");
@@ -136,11 +136,10 @@ public final class BnInception implements Backbone {
         return new FeatureMap(p + "output", out);
     }
 
-    /** {@code name} (conv with bias), {@code name_bn}, then the ReLU {@code reluName}; returns the ReLU. */
-    private static String convBnRelu(GraphBuilder graph, String name, String reluName, String input, long in, long out,
-            int kernel, int stride, int padding, boolean bnFreeze) {
+    /** {@code name} (conv with bias), then {@code name_bn} with the ReLU fused in; returns the BN. */
+    private static String convBnRelu(GraphBuilder graph, String name, String input, long in, long out, int kernel,
+            int stride, int padding, boolean bnFreeze) {
         Layers.conv(graph, name, input, in, out, kernel, stride, padding, true);
-        Layers.batchNorm(graph, name + "_bn", name, out, bnFreeze);
-        return Layers.relu(graph, reluName, name + "_bn");
+        return Layers.batchNormRelu(graph, name + "_bn", name, out, bnFreeze);
     }
 }

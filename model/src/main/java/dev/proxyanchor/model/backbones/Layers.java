@@ -44,6 +44,12 @@ final class Layers {
         return name;
     }
 
+    /** BatchNorm with the ReLU after it fused in ({@link TorchBatchNorm#followedByRelu()}); returns the BN's name. */
+    static String batchNormRelu(GraphBuilder graph, String name, String input, long channels, boolean bnFreeze) {
+        graph.addLayer(name, TorchBatchNorm.of(channels, bnFreeze).followedByRelu(), input);
+        return name;
+    }
+
     static String relu(GraphBuilder graph, String name, String input) {
         graph.addLayer(name, new ActivationLayer(Activation.RELU), input);
         return name;

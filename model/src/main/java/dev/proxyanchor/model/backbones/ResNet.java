@@ -93,8 +93,7 @@ public final class ResNet implements Backbone {
     @Override
     public String addTo(GraphBuilder graph, String input, boolean bnFreeze) {
         String x = Layers.conv(graph, "conv1", input, 3, 64, 7, 2, 3, false);
-        x = Layers.batchNorm(graph, "bn1", x, 64, bnFreeze);
-        x = Layers.relu(graph, "relu", x);
+        x = Layers.batchNormRelu(graph, "bn1", x, 64, bnFreeze);
         int size = Layers.convolvedSize(IMAGE_SIZE, 7, 2, 3);
         Layers.maxPoolOfNonNegative(graph, "maxpool", x, size, 3, 2, 1, false);
         x = "maxpool";
@@ -117,8 +116,7 @@ public final class ResNet implements Backbone {
             int stride, boolean bnFreeze) {
         String p = layerName(prefix) + "_";
         String x = Layers.conv(graph, p + "conv1", input, in, planes, 3, stride, 1, false);
-        x = Layers.batchNorm(graph, p + "bn1", x, planes, bnFreeze);
-        x = Layers.relu(graph, p + "relu1", x);
+        x = Layers.batchNormRelu(graph, p + "bn1", x, planes, bnFreeze);
         x = Layers.conv(graph, p + "conv2", x, planes, planes, 3, 1, 1, false);
         x = Layers.batchNorm(graph, p + "bn2", x, planes, bnFreeze);
         return residual(graph, p, input, x, in, planes, stride, bnFreeze);
@@ -128,11 +126,9 @@ public final class ResNet implements Backbone {
             int stride, boolean bnFreeze) {
         String p = layerName(prefix) + "_";
         String x = Layers.conv(graph, p + "conv1", input, in, planes, 1, 1, 0, false);
-        x = Layers.batchNorm(graph, p + "bn1", x, planes, bnFreeze);
-        x = Layers.relu(graph, p + "relu1", x);
+        x = Layers.batchNormRelu(graph, p + "bn1", x, planes, bnFreeze);
         x = Layers.conv(graph, p + "conv2", x, planes, planes, 3, stride, 1, false);
-        x = Layers.batchNorm(graph, p + "bn2", x, planes, bnFreeze);
-        x = Layers.relu(graph, p + "relu2", x);
+        x = Layers.batchNormRelu(graph, p + "bn2", x, planes, bnFreeze);
         x = Layers.conv(graph, p + "conv3", x, planes, planes * 4, 1, 1, 0, false);
         x = Layers.batchNorm(graph, p + "bn3", x, planes * 4, bnFreeze);
         return residual(graph, p, input, x, in, planes * 4, stride, bnFreeze);

@@ -238,8 +238,15 @@ public class TorchBatchNormImpl extends BatchNormalization {
 
     /** A per-channel vector repeated for the N images: one value per row of the {@code [N*C, H*W]} view. */
     private static INDArray perRow(INDArray perChannel, INDArray rows) {
-        long images = rows.rows() / perChannel.length();
-        return perChannel.reshape(1, perChannel.length()).repeat(0, images).reshape(-1);
+        int channels = (int) perChannel.length();
+        int images = (int) (rows.rows() / channels);
+        // Built on the heap: a few thousand values, where ND4J's repeat op cost a few percent of the training step.
+        double[] values = perChannel.toDoubleVector();
+        double[] repeated = new double[images * channels];
+        for (int i = 0; i < images; i++) {
+            System.arraycopy(values, 0, repeated, i * channels, channels);
+        }
+        return Nd4j.createFromArray(repeated).castTo(perChannel.dataType());
     }
 
     /** A per-channel vector shaped to broadcast over NCHW or N x C input. */

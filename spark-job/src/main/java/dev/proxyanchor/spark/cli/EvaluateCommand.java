@@ -46,7 +46,9 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "L2-normalise embeddings first (default: ${DEFAULT-VALUE}).")
     boolean normalize;
 
-    @Option(names = "--nmi", description = "Also compute NMI of a k-means clustering (k = number of classes).")
+    @Option(names = "--nmi", description = "Also compute NMI of a k-means clustering (k = number of classes). "
+            + "Costs points x classes x dim per iteration: about a minute for 6,000 x 512 with 1,200 classes on "
+            + "2 cores, hours for SOP-sized sets (60,502 points, 11,316 classes) unless the cluster is large.")
     boolean nmi;
 
     @Option(names = "--output", description = "Write the metrics as one JSON object to this file (any Hadoop URI).")

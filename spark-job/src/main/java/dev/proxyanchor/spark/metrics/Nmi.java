@@ -8,6 +8,7 @@ import org.apache.spark.mllib.clustering.KMeans;
 import org.apache.spark.mllib.clustering.KMeansModel;
 import org.apache.spark.mllib.linalg.Vector;
 import org.apache.spark.mllib.linalg.Vectors;
+import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
@@ -22,10 +23,17 @@ public final class Nmi {
     }
 
     public static double ofKMeans(JavaRDD<Embedding> embeddings, int classes, long seed) {
-        JavaRDD<Vector> points = embeddings.map(e -> Vectors.dense(toDoubles(e.vector())));
+        int parallelism = embeddings.context().defaultParallelism();
+        // k-means costs points x classes x dim per iteration: spread it over every task slot, however the
+        // embeddings were read (a single .npy file arrives as one partition).
+        JavaRDD<Embedding> spread = embeddings.getNumPartitions() < parallelism
+                ? embeddings.repartition(parallelism) : embeddings;
+        JavaRDD<Vector> points = spread.map(e -> Vectors.dense(toDoubles(e.vector())))
+                .persist(StorageLevel.MEMORY_AND_DISK());
         KMeansModel model = new KMeans().setK(classes).setMaxIterations(MAX_ITERATIONS).setSeed(seed)
                 .run(points.rdd());
-        Map<Tuple2<Integer, Integer>, Long> contingency = embeddings
+        points.unpersist(false);
+        Map<Tuple2<Integer, Integer>, Long> contingency = spread
                 .map(e -> new Tuple2<>(e.label(), model.predict(Vectors.dense(toDoubles(e.vector())))))
                 .countByValue();
         return fromContingency(contingency);

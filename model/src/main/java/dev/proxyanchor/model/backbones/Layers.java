@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.backbones;
 
+import dev.proxyanchor.model.layers.OneDnnConvolution;
 import dev.proxyanchor.model.layers.TorchBatchNorm;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -12,7 +13,8 @@ import org.nd4j.linalg.activations.Activation;
 
 /**
  * PyTorch's conv, BatchNorm and pooling layers expressed with DL4J layers so that the outputs agree to rounding:
- * convolutions and pools in {@link ConvolutionMode#Truncate} with explicit padding (PyTorch's output-size rule),
+ * convolutions ({@link OneDnnConvolution}) and pools in {@link ConvolutionMode#Truncate} with explicit padding
+ * (PyTorch's output-size rule),
  * every BatchNorm a {@link TorchBatchNorm}, and pooling whose padding semantics DL4J does not express
  * ({@code ceil_mode=True}, {@code count_include_pad=True}) rewritten as explicit zero padding plus an unpadded pool.
  */
@@ -35,7 +37,7 @@ final class Layers {
         if (bias) {
             conv.biasInit(0.0);
         }
-        graph.addLayer(name, conv.build(), input);
+        graph.addLayer(name, OneDnnConvolution.of(conv), input);
         return name;
     }
 

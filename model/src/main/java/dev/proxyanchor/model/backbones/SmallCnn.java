@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.backbones;
 
+import dev.proxyanchor.model.layers.OneDnnConvolution;
 import dev.proxyanchor.model.layers.TorchBatchNorm;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -59,13 +60,12 @@ public final class SmallCnn implements Backbone {
     }
 
     private static String addBlock(GraphBuilder graph, String name, String input, int in, int out, boolean bnFreeze) {
-        graph.addLayer(name + "_conv", new ConvolutionLayer.Builder(5, 5)
+        graph.addLayer(name + "_conv", OneDnnConvolution.of(new ConvolutionLayer.Builder(5, 5)
                 .nIn(in).nOut(out)
                 .convolutionMode(ConvolutionMode.Same)
                 .weightInit(WeightInit.RELU)
                 .biasInit(0.0)
-                .activation(Activation.IDENTITY)
-                .build(), input);
+                .activation(Activation.IDENTITY)), input);
         graph.addLayer(name + "_bn", TorchBatchNorm.of(out, bnFreeze).followedByRelu(), name + "_conv");
         graph.addLayer(name + "_pool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
                 .kernelSize(2, 2).stride(2, 2).build(), name + "_bn");

@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.runtime;
 
+import dev.proxyanchor.model.layers.onednn.OneDnn;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,8 @@ public final class CpuKernels {
                 + ", DL4J layer helpers "
                 + ("false".equals(System.getProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY)) ? "on" : "off")
                 + ", oneDNN helpers " + (org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper.mklDnnEnabled()
-                ? "engaged" : "not engaged");
+                ? "engaged" : "not engaged")
+                + ", convolutions on " + (OneDnn.usable() ? "oneDNN primitives (JavaCPP dnnl)" : "DL4J's path");
     }
 
     private static String cpuFlags() {

@@ -1,12 +1,14 @@
 package dev.proxyanchor.model.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proxyanchor.model.EmbeddingNetwork;
 import dev.proxyanchor.model.backbones.SmallCnn;
+import dev.proxyanchor.model.layers.onednn.OneDnnConvHelper;
 import dev.proxyanchor.model.recipe.Recipe;
 import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -19,7 +21,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The fast path is the same network: the small CNN with DL4J's oneDNN helpers engaged (convolution, pooling) gives,
+ * The fast path is the same network: the small CNN with its oneDNN convolutions and DL4J's oneDNN pooling helper gives,
  * in float32, the embeddings, loss and every parameter gradient of the same network built with the helpers off
  * (DL4J's built-in im2col code), up to float32 rounding.
  */
@@ -32,7 +34,8 @@ class OneDnnMatchesBuiltInTest {
         ComputationGraph builtIn = withHelpersDisabled(() -> EmbeddingNetwork.create(recipe, new SmallCnn(),
                 DataType.FLOAT));
         builtIn.setParams(fast.params().dup());
-        assertNotNull(((ConvolutionLayer) fast.getLayer("block2_conv")).getHelper(), "oneDNN helper engaged");
+        assertInstanceOf(OneDnnConvHelper.class, ((ConvolutionLayer) fast.getLayer("block2_conv")).getHelper(),
+                "oneDNN convolution engaged");
         assertNotNull(((SubsamplingLayer) fast.getLayer("block2_pool")).getHelper(), "oneDNN helper engaged");
         assertNull(((ConvolutionLayer) builtIn.getLayer("block2_conv")).getHelper(), "built-in path");
 

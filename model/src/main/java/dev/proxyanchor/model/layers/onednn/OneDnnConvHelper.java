@@ -1,0 +1,139 @@
+package dev.proxyanchor.model.layers.onednn;
+
+import java.util.Collections;
+import java.util.Map;
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * DL4J's convolution helper slot filled with oneDNN primitives that are created once per shape and keep oneDNN's own
+ * blocked layouts inside each call (see {@link ConvPrimitives}). Float32 NCHW only; for anything else it returns
+ * {@code null}, which makes DL4J run its built-in path (as it does for double-precision gradient checks).
+ */
+public final class OneDnnConvHelper implements ConvolutionHelper {
+
+    private final boolean hasBias;
+    private ConvPrimitives primitives;
+
+    /** @param hasBias whether the layer has a bias (DL4J hands a helper zeros in place of a missing one) */
+    public OneDnnConvHelper(boolean hasBias) {
+        this.hasBias = hasBias;
+    }
+
+    @Override
+    public boolean checkSupported() {
+        return OneDnn.usable();
+    }
+
+    @Override
+    public INDArray preOutput(INDArray input, INDArray weights, INDArray bias, int[] kernel, int[] strides, int[] pad,
+            ConvolutionLayer.AlgoMode mode, ConvolutionLayer.FwdAlgo fwdAlgo, ConvolutionMode convolutionMode,
+            int[] dilation, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+        if (!supported(input, weights, format)) {
+            return null;
+        }
+        int[] out = ConvolutionUtils.getOutputSize(input, kernel, strides,
+                convolutionMode == ConvolutionMode.Same ? null : pad, convolutionMode, dilation, CNN2DFormat.NCHW);
+        int[] topLeft = topLeftPadding(input, out, kernel, strides, pad, dilation, convolutionMode);
+        ConvGeometry g = geometry(input, weights, out, strides, topLeft, dilation, hasBias);
+        INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.dst(), 'c');
+        primitivesFor(g, input.stride(), null).forward(address(input), address(weights),
+                hasBias ? address(bias) : null, address(output));
+        return output;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray weights, INDArray bias, INDArray delta,
+            int[] kernel, int[] strides, int[] pad, INDArray biasGradView, INDArray weightGradView, IActivation afn,
+            ConvolutionLayer.AlgoMode mode, ConvolutionLayer.BwdFilterAlgo bwdFilterAlgo,
+            ConvolutionLayer.BwdDataAlgo bwdDataAlgo, ConvolutionMode convolutionMode, int[] dilation,
+            CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+        if (!supported(input, weights, format) || delta.dataType() != DataType.FLOAT
+                || hasBias != (biasGradView != null)) {
+            return null;
+        }
+        int[] out = {(int) delta.size(2), (int) delta.size(3)};
+        int[] topLeft = topLeftPadding(input, out, kernel, strides, pad, dilation, convolutionMode);
+        ConvGeometry g = geometry(input, weights, out, strides, topLeft, dilation, hasBias);
+        INDArray epsilon = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, g.src(), 'c');
+        primitivesFor(g, input.stride(), delta.stride()).backward(address(input), address(weights), address(delta),
+                address(epsilon), address(weightGradView), hasBias ? address(biasGradView) : null);
+        Gradient gradient = new DefaultGradient();
+        if (hasBias) {
+            gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
+        }
+        gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
+        return new Pair<>(gradient, epsilon);
+    }
+
+    @Override
+    public INDArray activate(INDArray z, IActivation afn, boolean training) {
+        return afn.getActivation(z, training);
+    }
+
+    @Override
+    public Map<String, Long> helperMemoryUse() {
+        return Collections.emptyMap();
+    }
+
+    private static boolean supported(INDArray input, INDArray weights, CNN2DFormat format) {
+        return format == CNN2DFormat.NCHW && input.dataType() == DataType.FLOAT
+                && weights.dataType() == DataType.FLOAT && isPlain(weights) && OneDnn.usable();
+    }
+
+    private static boolean isPlain(INDArray a) {
+        return a.ordering() == 'c' && a.elementWiseStride() == 1;
+    }
+
+    private ConvPrimitives primitivesFor(ConvGeometry g, long[] srcStrides, long[] diffDstStrides) {
+        if (primitives == null || !primitives.fits(g, srcStrides, diffDstStrides)) {
+            primitives = new ConvPrimitives(g, srcStrides,
+                    diffDstStrides == null ? contiguousStrides(g.dst()) : diffDstStrides);
+        }
+        return primitives;
+    }
+
+    private static int[] topLeftPadding(INDArray input, int[] out, int[] kernel, int[] strides, int[] pad,
+            int[] dilation, ConvolutionMode mode) {
+        if (mode == ConvolutionMode.Same) {
+            return ConvolutionUtils.getSameModeTopLeftPadding(out,
+                    new int[] {(int) input.size(2), (int) input.size(3)}, kernel, strides, dilation);
+        }
+        return pad;
+    }
+
+    private static ConvGeometry geometry(INDArray input, INDArray weights, int[] out, int[] strides, int[] pad,
+            int[] dilation, boolean bias) {
+        return new ConvGeometry(input.size(0), input.size(1), input.size(2), input.size(3), weights.size(0),
+                weights.size(2), weights.size(3), out[0], out[1], strides[0], strides[1], pad[0], pad[1],
+                dilation[0] - 1L, dilation[1] - 1L, bias);
+    }
+
+    private static long[] contiguousStrides(long[] dims) {
+        long[] s = new long[dims.length];
+        long step = 1;
+        for (int i = dims.length - 1; i >= 0; i--) {
+            s[i] = step;
+            step *= dims[i];
+        }
+        return s;
+    }
+
+    /** The address of an array's first element (views included). */
+    static Pointer address(INDArray a) {
+        return a.data().addressPointer();
+    }
+}

@@ -1,0 +1,141 @@
+package dev.proxyanchor.model.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proxyanchor.model.layers.onednn.OneDnnConvHelper;
+import java.util.stream.Stream;
+import org.deeplearning4j.config.DL4JSystemProperties;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * {@link OneDnnConvolution} in float32 (oneDNN primitives, no forward recompute in backprop) against DL4J's built-in
+ * convolution in float64: output, input gradient, weight and bias gradients, over the shapes the backbones use
+ * (same-padded 5x5, ResNet's 7x7/2 stem and 1x1/2 shortcut without bias, a truncating stride, dilation,
+ * asymmetric same padding), for two batch sizes in a row (the primitives are rebuilt), and with the input and the
+ * incoming gradient given as strided channel slices of larger arrays (as a concatenation's backprop hands them).
+ */
+class OneDnnConvolutionTest {
+
+    record Case(String name, int channels, int size, int out, int kernel, int stride, int pad, int dilation,
+                ConvolutionMode mode, boolean bias) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Case> cases() {
+        return Stream.of(
+                new Case("5x5 same, bias", 4, 9, 6, 5, 1, 0, 1, ConvolutionMode.Same, true),
+                new Case("7x7/2 pad 3, no bias", 3, 15, 5, 7, 2, 3, 1, ConvolutionMode.Truncate, false),
+                new Case("1x1/2, no bias", 6, 8, 4, 1, 2, 0, 1, ConvolutionMode.Truncate, false),
+                new Case("3x3/2 truncating", 2, 10, 3, 3, 2, 0, 1, ConvolutionMode.Truncate, true),
+                new Case("3x3 dilation 2", 3, 11, 4, 3, 1, 2, 2, ConvolutionMode.Truncate, true),
+                new Case("3x3/2 same, asymmetric", 3, 9, 4, 3, 2, 0, 1, ConvolutionMode.Same, true));
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void matchesDl4jsBuiltInConvolution(Case c) {
+        Nd4j.getRandom().setSeed(5);
+        Layer ours = layer(OneDnnConvolution.of(builder(c)), DataType.FLOAT, false);
+        Layer reference = layer(builder(c).build(), DataType.DOUBLE, true);
+        assertInstanceOf(OneDnnConvHelper.class, ((OneDnnConvolutionImpl) ours).getHelper(), "oneDNN engaged");
+        INDArray params = Nd4j.randn(DataType.DOUBLE, 1, ours.numParams()).muli(0.3);
+        ours.setParams(params.castTo(DataType.FLOAT));
+        reference.setParams(params.dup());
+
+        for (int batch : new int[] {5, 3}) {
+            INDArray x = Nd4j.randn(DataType.DOUBLE, batch, c.channels(), c.size(), c.size());
+            INDArray expectedOut = activate(reference, x);
+            INDArray out = activate(ours, channelSlice(x.castTo(DataType.FLOAT)));
+            assertClose(expectedOut, out, "output, batch " + batch);
+
+            INDArray dy = Nd4j.randn(DataType.DOUBLE, expectedOut.shape());
+            Pair<Gradient, INDArray> expected = reference.backpropGradient(dy.dup(), LayerWorkspaceMgr.noWorkspaces());
+            Pair<Gradient, INDArray> actual = ours.backpropGradient(channelSlice(dy.castTo(DataType.FLOAT)),
+                    LayerWorkspaceMgr.noWorkspaces());
+            assertClose(expected.getSecond(), actual.getSecond(), "input gradient, batch " + batch);
+            assertClose(expected.getFirst().getGradientFor(ConvolutionParamInitializer.WEIGHT_KEY),
+                    actual.getFirst().getGradientFor(ConvolutionParamInitializer.WEIGHT_KEY), "weight gradient");
+            if (c.bias()) {
+                assertClose(expected.getFirst().getGradientFor(ConvolutionParamInitializer.BIAS_KEY),
+                        actual.getFirst().getGradientFor(ConvolutionParamInitializer.BIAS_KEY), "bias gradient");
+            }
+        }
+    }
+
+    private static ConvolutionLayer.Builder builder(Case c) {
+        ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(c.kernel(), c.kernel())
+                .nIn(c.channels()).nOut(c.out())
+                .stride(c.stride(), c.stride())
+                .dilation(c.dilation(), c.dilation())
+                .convolutionMode(c.mode())
+                .activation(Activation.IDENTITY)
+                .hasBias(c.bias());
+        if (c.mode() == ConvolutionMode.Truncate) {
+            b.padding(c.pad(), c.pad());
+        }
+        return b;
+    }
+
+    /** The same values as a view: channels 1..C of a larger array whose channel 0 is filler. */
+    private static INDArray channelSlice(INDArray a) {
+        long[] shape = a.shape().clone();
+        shape[1] += 1;
+        INDArray larger = Nd4j.rand(a.dataType(), shape);
+        INDArray view = larger.get(NDArrayIndex.all(), NDArrayIndex.interval(1, shape[1]), NDArrayIndex.all(),
+                NDArrayIndex.all());
+        view.assign(a);
+        return view;
+    }
+
+    private static INDArray activate(Layer layer, INDArray x) {
+        layer.setInput(x, LayerWorkspaceMgr.noWorkspaces());
+        return layer.activate(true, LayerWorkspaceMgr.noWorkspaces()).dup();
+    }
+
+    private static Layer layer(org.deeplearning4j.nn.conf.layers.Layer conf, DataType type, boolean builtIn) {
+        String key = DL4JSystemProperties.DISABLE_HELPER_PROPERTY;
+        String previous = System.getProperty(key);
+        System.setProperty(key, builtIn ? "true" : "false");
+        try {
+            NeuralNetConfiguration c = new NeuralNetConfiguration.Builder().dataType(type).layer(conf).build();
+            long n = c.getLayer().initializer().numParams(c);
+            Layer layer = c.getLayer().instantiate(c, null, 0, Nd4j.create(type, 1, n), true, type);
+            layer.setBackpropGradientsViewArray(Nd4j.create(type, 1, n));
+            return layer;
+        } finally {
+            if (previous == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, previous);
+            }
+        }
+    }
+
+    /** float32 against float64: max |difference| within 1e-4 of the reference's largest magnitude. */
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        assertEquals(expected.length(), actual.length(), what);
+        double scale = Math.max(1e-6, expected.amaxNumber().doubleValue());
+        double diff = expected.reshape(-1).sub(actual.dup().reshape(-1).castTo(DataType.DOUBLE)).amaxNumber()
+                .doubleValue();
+        assertTrue(diff <= 1e-4 * scale, what + ": max |diff| " + diff + " vs max |value| " + scale);
+    }
+}

@@ -2,7 +2,6 @@ package dev.proxyanchor.model.layers;
 
 import dev.proxyanchor.model.layers.onednn.OneDnn;
 import dev.proxyanchor.model.layers.onednn.OneDnnConvHelper;
-import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -30,14 +29,9 @@ public class OneDnnConvolutionImpl extends ConvolutionLayer {
 
     public OneDnnConvolutionImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
-        if (OneDnn.usable() && !helpersDisabled()) {
+        if (OneDnn.forNewLayer()) {
             helper = new OneDnnConvHelper(hasBias());
         }
-    }
-
-    /** DL4J's switch for every layer helper, read when a layer is created as DL4J's own helpers do. */
-    private static boolean helpersDisabled() {
-        return !"false".equalsIgnoreCase(System.getProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY, "true"));
     }
 
     @Override

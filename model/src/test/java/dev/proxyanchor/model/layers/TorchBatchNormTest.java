@@ -37,6 +37,36 @@ class TorchBatchNormTest {
         compareWithDl4j(type, true);
     }
 
+    /**
+     * The float32 kernels against the same layer in float64 (ND4J ops) on an odd-sized map (the unrolled loops'
+     * tails) whose mean is 10^4 times its spread (the one-pass variance must not cancel).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void float32KernelsMatchFloat64OnOddMapsWithLargeMeans(boolean relu) {
+        Nd4j.getRandom().setSeed(12);
+        long[] shape = {4, 3, 5, 3};
+        TorchBatchNorm conf = TorchBatchNorm.of(3, false);
+        Layer single = layer(relu ? conf.clone().followedByRelu() : conf.clone(), DataType.FLOAT);
+        Layer dbl = layer(relu ? conf.clone().followedByRelu() : conf.clone(), DataType.DOUBLE);
+        INDArray params = Nd4j.rand(DataType.DOUBLE, 1, dbl.numParams()).addi(0.5);
+        dbl.setParams(params);
+        single.setParams(params.castTo(DataType.FLOAT));
+        INDArray x = Nd4j.randn(DataType.DOUBLE, shape).muli(0.1).addi(1000);
+        INDArray dy = Nd4j.randn(DataType.DOUBLE, shape);
+        x = x.castTo(DataType.FLOAT).castTo(DataType.DOUBLE);
+
+        assertClose(activate(dbl, x), activate(single, x.castTo(DataType.FLOAT)), 1e-3, "output");
+        Pair<Gradient, INDArray> expected = dbl.backpropGradient(dy.dup(), LayerWorkspaceMgr.noWorkspaces());
+        Pair<Gradient, INDArray> actual = single.backpropGradient(dy.castTo(DataType.FLOAT),
+                LayerWorkspaceMgr.noWorkspaces());
+        assertClose(expected.getSecond(), actual.getSecond(), 1e-3, "input gradient");
+        for (String p : new String[] {BatchNormalizationParamInitializer.GAMMA, BatchNormalizationParamInitializer.BETA,
+                BatchNormalizationParamInitializer.GLOBAL_MEAN, BatchNormalizationParamInitializer.GLOBAL_VAR}) {
+            assertClose(expected.getFirst().getGradientFor(p), actual.getFirst().getGradientFor(p), 1e-3, p);
+        }
+    }
+
     private static void compareWithDl4j(DataType type, boolean relu) {
         Nd4j.getRandom().setSeed(11);
         long[] shape = {6, 3, 5, 4};

@@ -52,6 +52,15 @@ public final class OneDnn {
         }
     }
 
+    /**
+     * Whether a layer created now should use oneDNN: {@link #usable()}, and DL4J's switch for all layer helpers
+     * ({@code org.eclipse.deeplearning4j.helpers.disable}) not set, read at creation as DL4J's own helpers do.
+     */
+    public static boolean forNewLayer() {
+        return usable() && "false".equalsIgnoreCase(
+                System.getProperty(org.deeplearning4j.config.DL4JSystemProperties.DISABLE_HELPER_PROPERTY, "true"));
+    }
+
     static engine engine() {
         return cpu;
     }

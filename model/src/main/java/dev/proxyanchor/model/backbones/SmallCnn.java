@@ -1,6 +1,7 @@
 package dev.proxyanchor.model.backbones;
 
 import dev.proxyanchor.model.layers.OneDnnConvolution;
+import dev.proxyanchor.model.layers.TiledMaxPooling;
 import dev.proxyanchor.model.layers.TorchBatchNorm;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -67,8 +68,8 @@ public final class SmallCnn implements Backbone {
                 .biasInit(0.0)
                 .activation(Activation.IDENTITY)), input);
         graph.addLayer(name + "_bn", TorchBatchNorm.of(out, bnFreeze).followedByRelu(), name + "_conv");
-        graph.addLayer(name + "_pool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
-                .kernelSize(2, 2).stride(2, 2).build(), name + "_bn");
+        graph.addLayer(name + "_pool", TiledMaxPooling.of(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+                .kernelSize(2, 2).stride(2, 2)), name + "_bn");
         return name + "_pool";
     }
 }

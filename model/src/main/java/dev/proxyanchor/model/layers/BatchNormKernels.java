@@ -1,10 +1,7 @@
 package dev.proxyanchor.model.layers;
 
 import java.nio.FloatBuffer;
-import java.util.stream.IntStream;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * BatchNorm's training-mode passes (batch statistics, ReLU optionally fused) over contiguous NCHW float32 data in
@@ -14,8 +11,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * split across the threads ND4J itself may use; each image's row of a channel is copied in bulk to a heap array
  * and worked on there (element-wise access through an NIO buffer is several times slower).
  *
- * <p>Statistics accumulate in double around a per-channel shift (the channel's first value), so the one-pass
- * variance does not cancel catastrophically when the mean is large against the spread.
+ * <p>Sums run in four float lanes within one image's row and in double across rows, around a per-channel shift
+ * (the channel's first value), so the one-pass variance does not cancel catastrophically when the mean is large
+ * against the spread.
  */
 final class BatchNormKernels {
 
@@ -26,49 +24,47 @@ final class BatchNormKernels {
     record Statistics(double[] mean, double[] biasedVariance, double[] invStd, long perChannel) {
     }
 
-    static boolean accepts(INDArray... arrays) {
-        for (INDArray a : arrays) {
-            if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.elementWiseStride() != 1) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** out = gamma * (x - mean) * invStd + beta (then ReLU when {@code relu}); returns the batch statistics. */
     static Statistics forward(INDArray x, double[] gamma, double[] beta, double eps, boolean relu, INDArray out) {
         int n = (int) x.size(0);
         int c = (int) x.size(1);
         int hw = (int) (x.size(2) * x.size(3));
-        FloatBuffer in = floats(x);
-        FloatBuffer y = floats(out);
+        FloatBuffer in = ContiguousFloats.of(x);
+        FloatBuffer y = ContiguousFloats.of(out);
         double[] mean = new double[c];
         double[] var = new double[c];
         double[] invStd = new double[c];
-        channels(c).forEach(ch -> {
+        ContiguousFloats.indices(c).forEach(ch -> {
             float[] row = new float[hw];
             float shift = in.get(ch * hw);
             double s = 0;
             double ss = 0;
             for (int img = 0; img < n; img++) {
                 in.get((img * c + ch) * hw, row);
-                double s0 = 0, s1 = 0, q0 = 0, q1 = 0;
+                // Four float lanes per sum keep the adds independent; each lane holds a quarter of one row.
+                float s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
                 int i = 0;
-                for (; i + 1 < hw; i += 2) {
+                for (; i + 3 < hw; i += 4) {
                     float a = row[i] - shift;
                     float b = row[i + 1] - shift;
+                    float d = row[i + 2] - shift;
+                    float e = row[i + 3] - shift;
                     s0 += a;
                     s1 += b;
+                    s2 += d;
+                    s3 += e;
                     q0 += a * a;
                     q1 += b * b;
+                    q2 += d * d;
+                    q3 += e * e;
                 }
-                if (i < hw) {
+                for (; i < hw; i++) {
                     float a = row[i] - shift;
                     s0 += a;
                     q0 += a * a;
                 }
-                s += s0 + s1;
-                ss += q0 + q1;
+                s += (double) s0 + s1 + s2 + s3;
+                ss += (double) q0 + q1 + q2 + q3;
             }
             long m = (long) n * hw;
             double shiftedMean = s / m;
@@ -103,10 +99,10 @@ final class BatchNormKernels {
         int n = (int) x.size(0);
         int c = (int) x.size(1);
         int hw = (int) (x.size(2) * x.size(3));
-        FloatBuffer in = floats(x);
-        FloatBuffer grad = floats(dy);
-        FloatBuffer out = floats(dx);
-        channels(c).forEach(ch -> {
+        FloatBuffer in = ContiguousFloats.of(x);
+        FloatBuffer grad = ContiguousFloats.of(dy);
+        FloatBuffer out = ContiguousFloats.of(dx);
+        ContiguousFloats.indices(c).forEach(ch -> {
             float[] xHat = new float[hw];
             float[] g = new float[hw];
             float mean = (float) stats.mean()[ch];
@@ -117,20 +113,24 @@ final class BatchNormKernels {
             double sumGX = 0;
             for (int img = 0; img < n; img++) {
                 rows(in, grad, (img * c + ch) * hw, mean, invStd, gammaC, betaC, relu, xHat, g);
-                double a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+                float a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
                 int i = 0;
-                for (; i + 1 < hw; i += 2) {
+                for (; i + 3 < hw; i += 4) {
                     a0 += g[i];
-                    a1 += g[i] * xHat[i];
-                    b0 += g[i + 1];
+                    a1 += g[i + 1];
+                    a2 += g[i + 2];
+                    a3 += g[i + 3];
+                    b0 += g[i] * xHat[i];
                     b1 += g[i + 1] * xHat[i + 1];
+                    b2 += g[i + 2] * xHat[i + 2];
+                    b3 += g[i + 3] * xHat[i + 3];
                 }
-                if (i < hw) {
+                for (; i < hw; i++) {
                     a0 += g[i];
-                    a1 += g[i] * xHat[i];
+                    b0 += g[i] * xHat[i];
                 }
-                sumG += a0 + b0;
-                sumGX += a1 + b1;
+                sumG += (double) a0 + a1 + a2 + a3;
+                sumGX += (double) b0 + b1 + b2 + b3;
             }
             dBeta[ch] = sumG;
             dGamma[ch] = sumGX;
@@ -173,14 +173,4 @@ final class BatchNormKernels {
         return Float.intBitsToFloat(Float.floatToRawIntBits(g) & keep);
     }
 
-    /** The array's elements (it is contiguous): ND4J's NIO view starts at the buffer, not at a view's offset. */
-    private static FloatBuffer floats(INDArray a) {
-        return a.data().asNioFloat().slice((int) a.offset(), (int) a.length());
-    }
-
-    /** Channel indices, in parallel when ND4J may use more than one thread. */
-    private static IntStream channels(int c) {
-        IntStream all = IntStream.range(0, c);
-        return Nd4j.getEnvironment().maxThreads() > 1 ? all.parallel() : all;
-    }
 }

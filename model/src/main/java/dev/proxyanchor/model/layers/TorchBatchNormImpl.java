@@ -78,7 +78,7 @@ public class TorchBatchNormImpl extends BatchNormalization {
         boolean batchStatistics = training && !frozen();
         kernelStatistics = null;
         INDArray out;
-        if (batchStatistics && ownBatchPass(input) && BatchNormKernels.accepts(input)) {
+        if (batchStatistics && ownBatchPass(input) && ContiguousFloats.all(input)) {
             return kernelForward(workspaceMgr);
         } else if (batchStatistics && ownBatchPass(input)) {
             out = batchForward(workspaceMgr);
@@ -118,7 +118,7 @@ public class TorchBatchNormImpl extends BatchNormalization {
     }
 
     private Pair<Gradient, INDArray> kernelBackward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        INDArray dy = BatchNormKernels.accepts(epsilon) ? epsilon : epsilon.castTo(DataType.FLOAT).dup('c');
+        INDArray dy = ContiguousFloats.all(epsilon) ? epsilon : epsilon.castTo(DataType.FLOAT).dup('c');
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
         int channels = (int) input.size(1);
         double[] dGamma = new double[channels];

@@ -50,6 +50,8 @@ final class ConvPrimitives {
     private final BoundMemory wSrc;
     private final BoundMemory wDiffDst;
     private final BoundMemory wDiffWeights;
+    /** Whether both backward primitives want the incoming gradient in the same layout (then it is reordered once). */
+    private final boolean sharedDiffDst;
     private final memory wDiffBias;
     private final IntMemoryMap wArgs = new IntMemoryMap();
 
@@ -100,6 +102,7 @@ final class ConvPrimitives {
         wDiffDst = BoundMemory.input(userDiffDst, wpd.diff_dst_desc(), Scratch.Slot.DIFF_DST);
         wDiffWeights = BoundMemory.output(userWeights, wpd.diff_weights_desc(), Scratch.Slot.DIFF_WEIGHTS);
         wDiffBias = g.bias() ? new memory(bias, OneDnn.engine(), new Pointer()) : null;
+        sharedDiffDst = dpd.diff_dst_desc().equals(wpd.diff_dst_desc());
     }
 
     boolean fits(ConvGeometry geometry, long[] src, long[] diffDst) {
@@ -124,14 +127,16 @@ final class ConvPrimitives {
     /** diffSrc = the gradient at the input; diffWeights, diffBias = the parameter gradients (overwritten). */
     void backward(Pointer src, Pointer weights, Pointer diffDst, Pointer diffSrc, Pointer diffWeights,
             Pointer diffBias) {
-        dArgs.put(DNNL_ARG_DIFF_DST, dDiffDst.bind(diffDst));
+        memory reorderedDiffDst = dDiffDst.bind(diffDst);
+        dArgs.put(DNNL_ARG_DIFF_DST, reorderedDiffDst);
         dArgs.put(DNNL_ARG_WEIGHTS, dWeights.bind(weights));
         dArgs.put(DNNL_ARG_DIFF_SRC, dDiffSrc.bind(diffSrc));
         backwardData.execute(OneDnn.stream(), dArgs);
         dDiffSrc.publish();
 
         wArgs.put(DNNL_ARG_SRC, wSrc.bind(src));
-        wArgs.put(DNNL_ARG_DIFF_DST, wDiffDst.bind(diffDst));
+        // The backward-data pass neither writes the reordered gradient nor reuses its scratch slot.
+        wArgs.put(DNNL_ARG_DIFF_DST, sharedDiffDst ? reorderedDiffDst : wDiffDst.bind(diffDst));
         wArgs.put(DNNL_ARG_DIFF_WEIGHTS, wDiffWeights.bind(diffWeights));
         if (wDiffBias != null) {
             wDiffBias.set_data_handle(diffBias);

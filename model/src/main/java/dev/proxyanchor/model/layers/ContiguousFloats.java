@@ -9,11 +9,17 @@ import org.nd4j.linalg.factory.Nd4j;
 /** What the Java kernels ({@link BatchNormKernels}, {@link TiledMaxPoolKernels}) work on and how they split work. */
 final class ContiguousFloats {
 
+    /** Host memory: under CUDA the arrays live on the GPU and DL4J's (cuDNN) path runs instead. */
+    private static final boolean CPU_BACKEND = Nd4j.getBackend().getClass().getSimpleName().startsWith("Cpu");
+
     private ContiguousFloats() {
     }
 
-    /** Whether every array is float32 and contiguous in C order (views included). */
+    /** Whether every array is float32, contiguous in C order (views included) and in host memory. */
     static boolean all(INDArray... arrays) {
+        if (!CPU_BACKEND) {
+            return false;
+        }
         for (INDArray a : arrays) {
             if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.elementWiseStride() != 1) {
                 return false;

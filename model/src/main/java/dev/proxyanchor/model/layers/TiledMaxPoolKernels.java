@@ -67,8 +67,13 @@ final class TiledMaxPoolKernels {
                 float b = plane[t + 1];
                 float c = plane[t + w];
                 float d = plane[t + w + 1];
-                float best = Math.max(Math.max(a, b), Math.max(c, d));
-                int winner = a == best ? 0 : b == best ? 1 : c == best ? 2 : 3;
+                // Integer selects from float compares become conditional moves; ties keep the earlier position.
+                float top = Math.max(a, b);
+                float bottom = Math.max(c, d);
+                int topWinner = b > a ? 1 : 0;
+                int bottomWinner = d > c ? 3 : 2;
+                int winner = bottom > top ? bottomWinner : topWinner;
+                float best = Math.max(top, bottom);
                 if (best != best) {
                     winner = a != a ? 0 : b != b ? 1 : c != c ? 2 : 3;
                 }
@@ -90,6 +95,17 @@ final class TiledMaxPoolKernels {
             float[] plane = new float[h * w];
             float[] g = new float[outH * outW];
             grad.get(p * outH * outW, g);
+            if (kH == 2 && kW == 2) {
+                for (int i = 0; i < outH; i++) {
+                    for (int j = 0; j < outW; j++) {
+                        int k = i * outW + j;
+                        int winner = winners[p * outH * outW + k];
+                        plane[(2 * i + (winner >> 1)) * w + 2 * j + (winner & 1)] = g[k];
+                    }
+                }
+                out.put(p * h * w, plane);
+                return;
+            }
             for (int i = 0; i < outH; i++) {
                 for (int j = 0; j < outW; j++) {
                     int k = i * outW + j;

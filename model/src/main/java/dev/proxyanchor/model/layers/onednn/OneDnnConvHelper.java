@@ -17,6 +17,8 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * DL4J's convolution helper slot filled with oneDNN primitives that are created once per shape and keep oneDNN's own
@@ -25,8 +27,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class OneDnnConvHelper implements ConvolutionHelper {
 
+    private static final Logger log = LoggerFactory.getLogger(OneDnnConvHelper.class);
+
     private final boolean hasBias;
     private ConvPrimitives primitives;
+    /** The last shape oneDNN had no implementation for, so that it is not asked again every step. */
+    private ConvGeometry rejected;
 
     /** @param hasBias whether the layer has a bias (DL4J hands a helper zeros in place of a missing one) */
     public OneDnnConvHelper(boolean hasBias) {
@@ -49,9 +55,12 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
                 convolutionMode == ConvolutionMode.Same ? null : pad, convolutionMode, dilation, CNN2DFormat.NCHW);
         int[] topLeft = topLeftPadding(input, out, kernel, strides, pad, dilation, convolutionMode);
         ConvGeometry g = geometry(input, weights, out, strides, topLeft, dilation, hasBias);
+        ConvPrimitives p = primitivesFor(g, input.stride(), null);
+        if (p == null) {
+            return null;
+        }
         INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.dst(), 'c');
-        primitivesFor(g, input.stride(), null).forward(address(input), address(weights),
-                hasBias ? address(bias) : null, address(output));
+        p.forward(address(input), address(weights), hasBias ? address(bias) : null, address(output));
         return output;
     }
 
@@ -68,9 +77,13 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
         int[] out = {(int) delta.size(2), (int) delta.size(3)};
         int[] topLeft = topLeftPadding(input, out, kernel, strides, pad, dilation, convolutionMode);
         ConvGeometry g = geometry(input, weights, out, strides, topLeft, dilation, hasBias);
+        ConvPrimitives p = primitivesFor(g, input.stride(), delta.stride());
+        if (p == null) {
+            return null;
+        }
         INDArray epsilon = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, g.src(), 'c');
-        primitivesFor(g, input.stride(), delta.stride()).backward(address(input), address(weights), address(delta),
-                address(epsilon), address(weightGradView), hasBias ? address(biasGradView) : null);
+        p.backward(address(input), address(weights), address(delta), address(epsilon), address(weightGradView),
+                hasBias ? address(biasGradView) : null);
         Gradient gradient = new DefaultGradient();
         if (hasBias) {
             gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
@@ -98,10 +111,20 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
         return a.ordering() == 'c' && a.elementWiseStride() == 1;
     }
 
+    /** The primitives for this shape, or null (DL4J's path then runs) when oneDNN has no implementation for it. */
     private ConvPrimitives primitivesFor(ConvGeometry g, long[] srcStrides, long[] diffDstStrides) {
+        if (g.equals(rejected)) {
+            return null;
+        }
         if (primitives == null || !primitives.fits(g, srcStrides, diffDstStrides)) {
-            primitives = new ConvPrimitives(g, srcStrides,
-                    diffDstStrides == null ? contiguousStrides(g.dst()) : diffDstStrides);
+            try {
+                primitives = new ConvPrimitives(g, srcStrides,
+                        diffDstStrides == null ? contiguousStrides(g.dst()) : diffDstStrides);
+            } catch (RuntimeException e) {
+                log.warn("oneDNN cannot run convolution {} ({}); this layer uses DL4J's path", g, e.getMessage());
+                primitives = null;
+                rejected = g;
+            }
         }
         return primitives;
     }

@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.backbones;
 
+import dev.proxyanchor.model.layers.IndexedMaxPooling;
 import dev.proxyanchor.model.layers.OneDnnConvolution;
 import dev.proxyanchor.model.layers.TorchBatchNorm;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
@@ -13,8 +14,8 @@ import org.nd4j.linalg.activations.Activation;
 
 /**
  * PyTorch's conv, BatchNorm and pooling layers expressed with DL4J layers so that the outputs agree to rounding:
- * convolutions ({@link OneDnnConvolution}) and pools in {@link ConvolutionMode#Truncate} with explicit padding
- * (PyTorch's output-size rule),
+ * convolutions ({@link OneDnnConvolution}) and pools ({@link IndexedMaxPooling} for max) in
+ * {@link ConvolutionMode#Truncate} with explicit padding (PyTorch's output-size rule),
  * every BatchNorm a {@link TorchBatchNorm}, and pooling whose padding semantics DL4J does not express
  * ({@code ceil_mode=True}, {@code count_include_pad=True}) rewritten as explicit zero padding plus an unpadded pool.
  */
@@ -115,12 +116,13 @@ final class Layers {
         return (size + 2 * padding - kernel) / stride + 1;
     }
 
+    /** An unpadded pool; max pools are {@link IndexedMaxPooling}s. */
     private static SubsamplingLayer pool(SubsamplingLayer.PoolingType type, int kernel, int stride) {
-        return new SubsamplingLayer.Builder(type)
+        SubsamplingLayer.Builder pool = new SubsamplingLayer.Builder(type)
                 .kernelSize(kernel, kernel)
                 .stride(stride, stride)
                 .padding(0, 0)
-                .convolutionMode(ConvolutionMode.Truncate)
-                .build();
+                .convolutionMode(ConvolutionMode.Truncate);
+        return type == SubsamplingLayer.PoolingType.MAX ? IndexedMaxPooling.of(pool) : pool.build();
     }
 }

@@ -1,7 +1,7 @@
 package dev.proxyanchor.model.backbones;
 
 import dev.proxyanchor.model.layers.OneDnnConvolution;
-import dev.proxyanchor.model.layers.TiledMaxPooling;
+import dev.proxyanchor.model.layers.IndexedMaxPooling;
 import dev.proxyanchor.model.layers.TorchBatchNorm;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -68,7 +68,7 @@ public final class SmallCnn implements Backbone {
                 .biasInit(0.0)
                 .activation(Activation.IDENTITY)), input);
         graph.addLayer(name + "_bn", TorchBatchNorm.of(out, bnFreeze).followedByRelu(), name + "_conv");
-        graph.addLayer(name + "_pool", TiledMaxPooling.of(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+        graph.addLayer(name + "_pool", IndexedMaxPooling.of(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
                 .kernelSize(2, 2).stride(2, 2)), name + "_bn");
         return name + "_pool";
     }

@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** What the Java kernels ({@link BatchNormKernels}, {@link TiledMaxPoolKernels}) work on and how they split work. */
+/** What the Java kernels ({@link BatchNormKernels}, {@link IndexedMaxPoolKernels}) work on and how they split work. */
 final class ContiguousFloats {
 
     /** Host memory: under CUDA the arrays live on the GPU and DL4J's (cuDNN) path runs instead. */

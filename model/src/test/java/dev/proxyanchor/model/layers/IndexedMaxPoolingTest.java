@@ -16,19 +16,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * {@link TiledMaxPooling} against DL4J's built-in max pooling: same output and input gradient for tiling windows
- * (including inputs whose last rows and columns no window covers), and for an overlapping configuration, which
- * takes DL4J's path.
+ * {@link IndexedMaxPooling} against DL4J's built-in max pooling: same output and input gradient for tiling windows
+ * (including inputs whose last rows and columns no window covers) and for overlapping ones (BN-Inception's and
+ * ResNet's 3x3 stride-2 pools, where a position collects the gradient of every window it wins).
  */
-class TiledMaxPoolingTest {
+class IndexedMaxPoolingTest {
 
     @ParameterizedTest
-    @CsvSource({"3, 2, 8, 8, 2, 2", "2, 3, 7, 9, 2, 2", "2, 2, 9, 10, 3, 3", "2, 2, 9, 9, 3, 2"})
+    @CsvSource({"3, 2, 8, 8, 2, 2", "2, 3, 7, 9, 2, 2", "2, 2, 9, 10, 3, 3", "2, 2, 9, 9, 3, 2", "1, 3, 14, 13, 3, 2",
+            "2, 2, 6, 6, 3, 1"})
     void matchesDl4jsMaxPooling(int n, int c, int h, int w, int kernel, int stride) {
         Nd4j.getRandom().setSeed(21);
         SubsamplingLayer.Builder conf = new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
                 .kernelSize(kernel, kernel).stride(stride, stride);
-        Layer ours = layer(TiledMaxPooling.of(conf));
+        Layer ours = layer(IndexedMaxPooling.of(conf));
         Layer reference = layer(conf.build());
         INDArray x = Nd4j.randn(DataType.FLOAT, n, c, h, w);
 
@@ -44,7 +45,7 @@ class TiledMaxPoolingTest {
 
     @Test
     void firstMaximumWinsAndNaNPropagates() {
-        Layer pool = layer(TiledMaxPooling.of(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+        Layer pool = layer(IndexedMaxPooling.of(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
                 .kernelSize(2, 2).stride(2, 2)));
         INDArray x = Nd4j.createFromArray(new float[] {1, 3, 3, Float.NaN, 2, 2, 0, 1}).reshape(1, 1, 2, 4);
         INDArray y = activate(pool, x);

@@ -8,47 +8,47 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * DL4J's {@link SubsamplingLayer} (same configuration and JSON) run by {@link TiledMaxPoolingImpl}: max pooling
- * whose windows tile the input (kernel == stride, no padding) takes the single-sweep path of
- * {@link TiledMaxPoolKernels} on float32 NCHW maps; any other configuration runs DL4J's code.
+ * DL4J's {@link SubsamplingLayer} (same configuration and JSON) run by {@link IndexedMaxPoolingImpl}: unpadded max
+ * pooling takes the single-sweep path of {@link IndexedMaxPoolKernels} on float32 NCHW maps; any other
+ * configuration runs DL4J's code.
  */
-public class TiledMaxPooling extends SubsamplingLayer {
+public class IndexedMaxPooling extends SubsamplingLayer {
 
     /** For JSON and Java deserialisation. */
-    public TiledMaxPooling() {
+    public IndexedMaxPooling() {
         super();
     }
 
-    private TiledMaxPooling(SubsamplingLayer.Builder builder) {
+    private IndexedMaxPooling(SubsamplingLayer.Builder builder) {
         super(builder);
     }
 
     /** The layer {@code builder} describes (validated as {@link SubsamplingLayer.Builder#build()} does). */
-    public static TiledMaxPooling of(SubsamplingLayer.Builder builder) {
+    public static IndexedMaxPooling of(SubsamplingLayer.Builder builder) {
         builder.build();
-        return new TiledMaxPooling(builder);
+        return new IndexedMaxPooling(builder);
     }
 
     @Override
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
             Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
             boolean initializeParams, DataType networkDataType) {
-        return LayerWiring.wire(new TiledMaxPoolingImpl(conf, networkDataType), conf, trainingListeners, layerIndex,
+        return LayerWiring.wire(new IndexedMaxPoolingImpl(conf, networkDataType), conf, trainingListeners, layerIndex,
                 layerParamsView, initializeParams);
     }
 
     @Override
-    public TiledMaxPooling clone() {
-        return (TiledMaxPooling) super.clone();
+    public IndexedMaxPooling clone() {
+        return (IndexedMaxPooling) super.clone();
     }
 
     @Override
     public boolean equals(Object o) {
-        return super.equals(o) && o instanceof TiledMaxPooling;
+        return super.equals(o) && o instanceof IndexedMaxPooling;
     }
 
     @Override
     public int hashCode() {
-        return 31 * super.hashCode() + TiledMaxPooling.class.hashCode();
+        return 31 * super.hashCode() + IndexedMaxPooling.class.hashCode();
     }
 }

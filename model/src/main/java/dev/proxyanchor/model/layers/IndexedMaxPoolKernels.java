@@ -5,18 +5,31 @@ import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Max pooling over non-overlapping windows (kernel == stride, no padding) of contiguous NCHW float32 maps, one
- * image plane at a time: the forward pass records which position of each window won, so the backward pass writes
- * the input gradient in a single sweep instead of recomputing the pooling (ND4J's {@code maxpool2d_bp} does).
- * Like PyTorch, the first maximum in a window wins and a NaN always wins.
+ * Unpadded max pooling of contiguous NCHW float32 maps, one image plane at a time: the forward pass records which
+ * position of each window won (PyTorch's {@code max_pool2d_with_indices}), so the backward pass routes the gradient
+ * in a single sweep instead of pooling again (ND4J's {@code maxpool2d_bp} does). Like PyTorch, the first maximum
+ * in a window wins and a NaN always wins. Where windows overlap (stride < kernel) a position collects the gradient
+ * of every window it won.
  */
-final class TiledMaxPoolKernels {
+final class IndexedMaxPoolKernels {
 
-    private TiledMaxPoolKernels() {
+    private IndexedMaxPoolKernels() {
+    }
+
+    /** The window geometry: kernel and stride per axis. */
+    record Window(int kH, int kW, int sH, int sW) {
+        boolean isTwoByTwoTiling() {
+            return kH == 2 && kW == 2 && sH == 2 && sW == 2;
+        }
+
+        /** Window offsets must fit the winners' byte encoding. */
+        boolean fits() {
+            return kH * kW <= Byte.MAX_VALUE;
+        }
     }
 
     /** out[n, c, i, j] = max of the window; {@code winners} gets each window's winning offset (row * kW + col). */
-    static void forward(INDArray x, int kH, int kW, INDArray out, byte[] winners) {
+    static void forward(INDArray x, Window win, INDArray out, byte[] winners) {
         int h = (int) x.size(2);
         int w = (int) x.size(3);
         int outH = (int) out.size(2);
@@ -27,36 +40,40 @@ final class TiledMaxPoolKernels {
             float[] plane = new float[h * w];
             float[] pooled = new float[outH * outW];
             in.get(p * h * w, plane);
-            if (kH == 2 && kW == 2) {
+            if (win.isTwoByTwoTiling()) {
                 pool2x2(plane, w, outH, outW, pooled, winners, p * outH * outW);
-                y.put(p * outH * outW, pooled);
-                return;
-            }
-            for (int i = 0; i < outH; i++) {
-                for (int j = 0; j < outW; j++) {
-                    int top = i * kH * w + j * kW;
-                    float best = plane[top];
-                    int winner = 0;
-                    for (int a = 0; a < kH; a++) {
-                        for (int b = 0; b < kW; b++) {
-                            float v = plane[top + a * w + b];
-                            if (v > best || (Float.isNaN(v) && !Float.isNaN(best))) {
-                                best = v;
-                                winner = a * kW + b;
-                            }
-                        }
-                    }
-                    pooled[i * outW + j] = best;
-                    winners[p * outH * outW + i * outW + j] = (byte) winner;
-                }
+            } else {
+                pool(plane, w, win, outH, outW, pooled, winners, p * outH * outW);
             }
             y.put(p * outH * outW, pooled);
         });
     }
 
+    private static void pool(float[] plane, int w, Window win, int outH, int outW, float[] pooled, byte[] winners,
+            int at) {
+        for (int i = 0; i < outH; i++) {
+            for (int j = 0; j < outW; j++) {
+                int top = i * win.sH() * w + j * win.sW();
+                float best = plane[top];
+                int winner = 0;
+                for (int a = 0; a < win.kH(); a++) {
+                    for (int b = 0; b < win.kW(); b++) {
+                        float v = plane[top + a * w + b];
+                        if (v > best || (Float.isNaN(v) && !Float.isNaN(best))) {
+                            best = v;
+                            winner = a * win.kW() + b;
+                        }
+                    }
+                }
+                pooled[i * outW + j] = best;
+                winners[at + i * outW + j] = (byte) winner;
+            }
+        }
+    }
+
     /**
-     * The 2x2 case without data-dependent branches (a max pool's winners are unpredictable, and a mispredicted
-     * branch per window cost more than the loads).
+     * The 2x2 tiling case without data-dependent branches (a max pool's winners are unpredictable, and a
+     * mispredicted branch per window cost more than the loads).
      */
     private static void pool2x2(float[] plane, int w, int outH, int outW, float[] pooled, byte[] winners, int at) {
         for (int i = 0; i < outH; i++) {
@@ -83,43 +100,32 @@ final class TiledMaxPoolKernels {
         }
     }
 
-    /** dx = dy routed to each window's winner, zero elsewhere (rows and columns no window covers included). */
-    static void backward(INDArray dy, byte[] winners, int kH, int kW, INDArray dx) {
+    /** dx = dy routed to each window's winner (summed where windows overlap), zero elsewhere. */
+    static void backward(INDArray dy, byte[] winners, Window win, INDArray dx) {
         int h = (int) dx.size(2);
         int w = (int) dx.size(3);
         int outH = (int) dy.size(2);
         int outW = (int) dy.size(3);
         FloatBuffer grad = ContiguousFloats.of(dy);
         FloatBuffer out = ContiguousFloats.of(dx);
+        boolean tiling = win.isTwoByTwoTiling();
         planes(dx).forEach(p -> {
             float[] plane = new float[h * w];
             float[] g = new float[outH * outW];
             grad.get(p * outH * outW, g);
-            if (kH == 2 && kW == 2) {
-                for (int i = 0; i < outH; i++) {
-                    for (int j = 0; j < outW; j++) {
-                        int k = i * outW + j;
-                        int winner = winners[p * outH * outW + k];
-                        plane[(2 * i + (winner >> 1)) * w + 2 * j + (winner & 1)] = g[k];
-                    }
-                }
-                out.put(p * h * w, plane);
-                return;
-            }
             for (int i = 0; i < outH; i++) {
                 for (int j = 0; j < outW; j++) {
                     int k = i * outW + j;
                     int winner = winners[p * outH * outW + k];
-                    plane[(i * kH + winner / kW) * w + j * kW + winner % kW] = g[k];
+                    if (tiling) {
+                        plane[(2 * i + (winner >> 1)) * w + 2 * j + (winner & 1)] = g[k];
+                    } else {
+                        plane[(i * win.sH() + winner / win.kW()) * w + j * win.sW() + winner % win.kW()] += g[k];
+                    }
                 }
             }
             out.put(p * h * w, plane);
         });
-    }
-
-    /** Window size the winners' byte encoding can hold. */
-    static boolean fits(int kH, int kW) {
-        return kH * kW <= Byte.MAX_VALUE;
     }
 
     /** Image planes (n, c). */

@@ -33,6 +33,9 @@ public class ProxyAnchorLoss implements ILossFunction {
     public static final double DEFAULT_ALPHA = 32.0;
     public static final double DEFAULT_MARGIN = 0.1;
 
+    /** Host memory (ND4J's CPU backend): the loss runs on the Java heap ({@link ProxyAnchorOnHeap}). */
+    private static final boolean ON_HOST = Nd4j.getBackend().getClass().getSimpleName().startsWith("Cpu");
+
     /** Masked entries of a log-sum-exp: far below any real argument, finite so that 0 * it stays 0. */
     private static final double MASKED = -1e30;
 
@@ -85,7 +88,33 @@ public class ProxyAnchorLoss implements ILossFunction {
      * @param labels B x C one-hot labels
      */
     public Result compute(INDArray cos, INDArray labels) {
-        checkInputs(cos, labels);
+        checkShapes(cos, labels);
+        double[] oneHot = labels.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        checkOneHot(oneHot, (int) labels.size(0), (int) labels.size(1));
+        return ON_HOST ? computeOnHeap(cos, oneHot) : computeWithNd4j(cos, labels);
+    }
+
+    /** {@link ProxyAnchorOnHeap}: host arrays (ND4J's CPU backend). */
+    private Result computeOnHeap(INDArray cos, double[] oneHot) {
+        int rows = (int) cos.size(0);
+        int cols = (int) cos.size(1);
+        double[] s = cos.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        for (double v : s) {
+            if (!Double.isFinite(v)) {
+                throw nonFiniteCosines();
+            }
+        }
+        ProxyAnchorOnHeap.Outcome o = ProxyAnchorOnHeap.compute(s, oneHot, rows, cols, alpha, margin);
+        double loss = finiteLoss(o.positiveTerm(), o.negativeTerm());
+        INDArray grad = Nd4j.create(o.gradient(), new long[] {rows, cols}, DataType.DOUBLE);
+        return new Result(loss, o.positiveTerm(), o.negativeTerm(), o.proxiesWithPositives(), grad);
+    }
+
+    /** The same computation as ND4J operations, where the arrays live on a GPU. */
+    Result computeWithNd4j(INDArray cos, INDArray labels) {
+        if (cos.isNaN().any() || cos.isInfinite().any()) {
+            throw nonFiniteCosines();
+        }
         INDArray s = cos.castTo(DataType.DOUBLE);
         INDArray positives = labels.castTo(DataType.DOUBLE);
         INDArray negatives = positives.rsub(1.0);
@@ -107,13 +136,17 @@ public class ProxyAnchorLoss implements ILossFunction {
             grad.addi(pos.weights.muli(-alpha / proxiesWithPositives));
         }
         grad.addi(neg.weights.muli(alpha / numProxies));
+        double loss = finiteLoss(positiveTerm, negativeTerm);
+        return new Result(loss, positiveTerm, negativeTerm, proxiesWithPositives, grad);
+    }
 
+    private static double finiteLoss(double positiveTerm, double negativeTerm) {
         double loss = positiveTerm + negativeTerm;
         if (!Double.isFinite(loss)) {
             throw new UserInputException("the Proxy-Anchor loss is " + loss + " (positive term " + positiveTerm
                     + ", negative term " + negativeTerm + "): the embeddings or proxies diverged; lower --lr");
         }
-        return new Result(loss, positiveTerm, negativeTerm, proxiesWithPositives, grad);
+        return loss;
     }
 
     /**
@@ -135,7 +168,7 @@ public class ProxyAnchorLoss implements ILossFunction {
         }
     }
 
-    private void checkInputs(INDArray cos, INDArray labels) {
+    private static void checkShapes(INDArray cos, INDArray labels) {
         if (cos.rank() != 2 || labels.rank() != 2 || !java.util.Arrays.equals(cos.shape(), labels.shape())) {
             throw new UserInputException("Proxy-Anchor expects a B x C cosine matrix and B x C one-hot labels, got "
                     + java.util.Arrays.toString(cos.shape()) + " and " + java.util.Arrays.toString(labels.shape())
@@ -144,26 +177,31 @@ public class ProxyAnchorLoss implements ILossFunction {
         if (cos.size(0) == 0) {
             throw new UserInputException("Proxy-Anchor got an empty batch");
         }
-        double[][] rows = labels.castTo(DataType.DOUBLE).toDoubleMatrix();
-        for (int r = 0; r < rows.length; r++) {
-            if (!isOneHot(rows[r])) {
+    }
+
+    /** {@code labels}: B x C, row-major. */
+    private static void checkOneHot(double[] labels, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            if (!isOneHot(labels, r * cols, cols)) {
                 throw new UserInputException("Proxy-Anchor labels must be one-hot (one 1 per row, zeros elsewhere);"
-                        + " row " + r + " of the batch is " + java.util.Arrays.toString(rows[r])
-                        + ". Every label must lie in [0, " + cos.size(1) + "), the number of proxies");
+                        + " row " + r + " of the batch is "
+                        + java.util.Arrays.toString(java.util.Arrays.copyOfRange(labels, r * cols, r * cols + cols))
+                        + ". Every label must lie in [0, " + cols + "), the number of proxies");
             }
-        }
-        if (cos.isNaN().any() || cos.isInfinite().any()) {
-            throw new UserInputException("NaN or Inf in the cosine matrix fed to Proxy-Anchor: the embeddings or the "
-                    + "proxies contain NaN/Inf (diverged training; lower --lr, or check the input images)");
         }
     }
 
-    private static boolean isOneHot(double[] row) {
+    private static UserInputException nonFiniteCosines() {
+        return new UserInputException("NaN or Inf in the cosine matrix fed to Proxy-Anchor: the embeddings or the "
+                + "proxies contain NaN/Inf (diverged training; lower --lr, or check the input images)");
+    }
+
+    private static boolean isOneHot(double[] labels, int from, int length) {
         int ones = 0;
-        for (double v : row) {
-            if (v == 1.0) {
+        for (int i = from; i < from + length; i++) {
+            if (labels[i] == 1.0) {
                 ones++;
-            } else if (v != 0.0) {
+            } else if (labels[i] != 0.0) {
                 return false;
             }
         }

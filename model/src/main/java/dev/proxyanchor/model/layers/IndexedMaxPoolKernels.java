@@ -37,8 +37,8 @@ final class IndexedMaxPoolKernels {
         FloatBuffer in = ContiguousFloats.of(x);
         FloatBuffer y = ContiguousFloats.of(out);
         planes(x).forEach(p -> {
-            float[] plane = new float[h * w];
-            float[] pooled = new float[outH * outW];
+            float[] plane = Buffers.PLANE.get().of(h * w);
+            float[] pooled = Buffers.POOLED.get().of(outH * outW);
             in.get(p * h * w, plane);
             if (win.isTwoByTwoTiling()) {
                 pool2x2(plane, w, outH, outW, pooled, winners, p * outH * outW);
@@ -110,8 +110,8 @@ final class IndexedMaxPoolKernels {
         FloatBuffer out = ContiguousFloats.of(dx);
         boolean tiling = win.isTwoByTwoTiling();
         planes(dx).forEach(p -> {
-            float[] plane = new float[h * w];
-            float[] g = new float[outH * outW];
+            float[] plane = Buffers.PLANE.get().zeroed(h * w);
+            float[] g = Buffers.POOLED.get().of(outH * outW);
             grad.get(p * outH * outW, g);
             for (int i = 0; i < outH; i++) {
                 for (int j = 0; j < outW; j++) {
@@ -126,6 +126,26 @@ final class IndexedMaxPoolKernels {
             }
             out.put(p * h * w, plane);
         });
+    }
+
+    /** Per-thread plane buffers, reused across planes and calls instead of two allocations per plane. */
+    private static final class Buffers {
+        static final ThreadLocal<Buffers> PLANE = ThreadLocal.withInitial(Buffers::new);
+        static final ThreadLocal<Buffers> POOLED = ThreadLocal.withInitial(Buffers::new);
+        private float[] array = new float[0];
+
+        float[] of(int length) {
+            if (array.length != length) {
+                array = new float[length];
+            }
+            return array;
+        }
+
+        float[] zeroed(int length) {
+            float[] a = of(length);
+            java.util.Arrays.fill(a, 0f);
+            return a;
+        }
     }
 
     /** Image planes (n, c). */

@@ -9,6 +9,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
+import java.util.Arrays;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
@@ -106,8 +107,8 @@ final class ConvPrimitives {
     }
 
     boolean fits(ConvGeometry geometry, long[] src, long[] diffDst) {
-        return g.equals(geometry) && java.util.Arrays.equals(srcStrides, src)
-                && (diffDst == null || java.util.Arrays.equals(diffDstStrides, diffDst));
+        return g.equals(geometry) && Arrays.equals(srcStrides, src)
+                && (diffDst == null || Arrays.equals(diffDstStrides, diffDst));
     }
 
     /** dst = conv(src, weights) + bias; {@code bias} is ignored for a layer without one. */

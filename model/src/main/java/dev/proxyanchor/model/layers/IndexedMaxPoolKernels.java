@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.layers;
 
+import dev.proxyanchor.model.runtime.ContiguousFloats;
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;

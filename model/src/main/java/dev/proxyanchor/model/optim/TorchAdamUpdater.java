@@ -68,10 +68,14 @@ final class TorchAdamUpdater implements GradientUpdater<TorchAdam> {
         double t = step.getDouble(0);
         double beta1 = config.getBeta1();
         double beta2 = config.getBeta2();
-        m.muli(beta1).addi(g.mul(1 - beta1));
-        v.muli(beta2).addi(g.mul(g).muli(1 - beta2));
         double biasCorrection1 = 1 - Math.pow(beta1, t);
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+        if (AdamSweep.accepts(g, m, v)) {
+            AdamSweep.step(g, m, v, beta1, beta2, config.getEpsilon(), lr / biasCorrection1, biasCorrection2Sqrt);
+            return;
+        }
+        m.muli(beta1).addi(g.mul(1 - beta1));
+        v.muli(beta2).addi(g.mul(g).muli(1 - beta2));
         INDArray denominator = Transforms.sqrt(v, true).divi(biasCorrection2Sqrt).addi(config.getEpsilon());
         g.assign(m.div(denominator).muli(lr / biasCorrection1));
     }

@@ -1,4 +1,4 @@
-package dev.proxyanchor.model.layers;
+package dev.proxyanchor.model.runtime;
 
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
@@ -6,8 +6,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** What the Java kernels ({@link BatchNormKernels}, {@link IndexedMaxPoolKernels}) work on and how they split work. */
-final class ContiguousFloats {
+/**
+ * What the Java kernels (BatchNorm, max pooling, the Adam step) work on, host float32 arrays, and how they split
+ * work across threads.
+ */
+public final class ContiguousFloats {
 
     /** Host memory: under CUDA the arrays live on the GPU and DL4J's (cuDNN) path runs instead. */
     private static final boolean CPU_BACKEND = Nd4j.getBackend().getClass().getSimpleName().startsWith("Cpu");
@@ -16,12 +19,13 @@ final class ContiguousFloats {
     }
 
     /** Whether every array is float32, contiguous in C order (views included) and in host memory. */
-    static boolean all(INDArray... arrays) {
+    public static boolean all(INDArray... arrays) {
         if (!CPU_BACKEND) {
             return false;
         }
         for (INDArray a : arrays) {
-            if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.elementWiseStride() != 1) {
+            // ND4J may call a rank-1 view 'f'-ordered; with element-wise stride 1 it is contiguous all the same.
+            if (a.dataType() != DataType.FLOAT || (a.ordering() != 'c' && a.rank() > 1) || a.elementWiseStride() != 1) {
                 return false;
             }
         }
@@ -29,12 +33,12 @@ final class ContiguousFloats {
     }
 
     /** The array's elements: ND4J's NIO view starts at the buffer, not at a view's offset. */
-    static FloatBuffer of(INDArray contiguous) {
+    public static FloatBuffer of(INDArray contiguous) {
         return contiguous.data().asNioFloat().slice((int) contiguous.offset(), (int) contiguous.length());
     }
 
     /** 0..n-1, in parallel when ND4J itself may use more than one thread (not in a one-thread Spark task). */
-    static IntStream indices(long n) {
+    public static IntStream indices(long n) {
         IntStream all = IntStream.range(0, Math.toIntExact(n));
         return Nd4j.getEnvironment().maxThreads() > 1 ? all.parallel() : all;
     }

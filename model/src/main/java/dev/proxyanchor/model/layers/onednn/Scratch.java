@@ -6,15 +6,17 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * Per-thread buffers for oneDNN's blocked copies of a convolution's tensors. Layers run one after another on a
  * thread, and no blocked copy outlives the helper call that made it, so every layer of a network shares the same few
- * buffers instead of each keeping its own feature-map-sized copies.
+ * buffers instead of each keeping its own feature-map-sized copies. The buffers are JavaCPP allocations: they count
+ * against {@code org.bytedeco.javacpp.maxbytes}, and JavaCPP frees them once their thread is gone (Spark retires idle
+ * task threads), or when a larger one replaces them.
  */
 final class Scratch {
 
     private static final int ALIGNMENT = 64;
     private static final ThreadLocal<Scratch> THREAD = ThreadLocal.withInitial(Scratch::new);
 
-    private final BytePointer[] raw = new BytePointer[Slot.values().length];
-    private final long[] capacity = new long[raw.length];
+    private final BytePointer[] owned = new BytePointer[Slot.values().length];
+    private final long[] capacity = new long[owned.length];
 
     /** One buffer per role in a convolution call. */
     enum Slot { SRC, WEIGHTS, DST, DIFF_DST, DIFF_SRC, DIFF_WEIGHTS }
@@ -25,17 +27,13 @@ final class Scratch {
 
     private Pointer buffer(int i, long bytes) {
         if (capacity[i] < bytes) {
-            if (raw[i] != null) {
-                Pointer.free(raw[i]);
+            if (owned[i] != null) {
+                owned[i].deallocate();
             }
-            Pointer p = Pointer.malloc(bytes + ALIGNMENT);
-            if (p == null || p.isNull()) {
-                throw new OutOfMemoryError("oneDNN scratch buffer of " + bytes + " bytes: native malloc failed");
-            }
-            raw[i] = new BytePointer(p);
+            owned[i] = new BytePointer(bytes + ALIGNMENT);
             capacity[i] = bytes;
         }
-        long misalignment = raw[i].address() % ALIGNMENT;
-        return new BytePointer(raw[i]).position(misalignment == 0 ? 0 : ALIGNMENT - misalignment);
+        long misalignment = owned[i].address() % ALIGNMENT;
+        return new BytePointer(owned[i]).position(misalignment == 0 ? 0 : ALIGNMENT - misalignment);
     }
 }

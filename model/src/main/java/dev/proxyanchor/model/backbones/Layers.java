@@ -38,7 +38,15 @@ final class Layers {
         if (bias) {
             conv.biasInit(0.0);
         }
-        graph.addLayer(name, OneDnnConvolution.of(conv), input);
+        return addConv(graph, name, OneDnnConvolution.of(conv), input);
+    }
+
+    /**
+     * Adds {@code conv} fed by {@code input}. Fed by the network input (the images), it computes no gradient for
+     * them: nothing reads it, as in PyTorch where the input does not require grad.
+     */
+    static String addConv(GraphBuilder graph, String name, OneDnnConvolution conv, String input) {
+        graph.addLayer(name, graph.getNetworkInputs().contains(input) ? conv.withoutInputGradient() : conv, input);
         return name;
     }
 

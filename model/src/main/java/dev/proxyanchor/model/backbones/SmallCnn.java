@@ -61,7 +61,7 @@ public final class SmallCnn implements Backbone {
     }
 
     private static String addBlock(GraphBuilder graph, String name, String input, int in, int out, boolean bnFreeze) {
-        graph.addLayer(name + "_conv", OneDnnConvolution.of(new ConvolutionLayer.Builder(5, 5)
+        Layers.addConv(graph, name + "_conv", OneDnnConvolution.of(new ConvolutionLayer.Builder(5, 5)
                 .nIn(in).nOut(out)
                 .convolutionMode(ConvolutionMode.Same)
                 .weightInit(WeightInit.RELU)

@@ -12,8 +12,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * DL4J's {@link ConvolutionLayer} (same parameters, initialisation, JSON and checkpoints) run by
  * {@link OneDnnConvolutionImpl}: on the CPU backend through oneDNN primitives of its own, and without recomputing
  * the forward convolution during backprop.
+ *
+ * <p>A layer fed by the network's input can skip the gradient with respect to that input
+ * ({@link #withoutInputGradient()}), as PyTorch does for an input that does not require grad: nothing reads it, and
+ * for a stem on 1- or 3-channel images oneDNN's backward-data pass is slow (it pads the channels to 16).
  */
 public class OneDnnConvolution extends ConvolutionLayer {
+
+    private boolean inputGradient = true;
 
     /** For JSON and Java deserialisation. */
     public OneDnnConvolution() {
@@ -28,6 +34,23 @@ public class OneDnnConvolution extends ConvolutionLayer {
     public static OneDnnConvolution of(ConvolutionLayer.Builder builder) {
         builder.build();
         return new OneDnnConvolution(builder);
+    }
+
+    /**
+     * This layer without the gradient with respect to its input: backprop returns {@code null} in its place, which
+     * DL4J's {@code ComputationGraph} accepts for a layer whose input is a network input and no other layer reads.
+     */
+    public OneDnnConvolution withoutInputGradient() {
+        this.inputGradient = false;
+        return this;
+    }
+
+    public boolean isInputGradient() {
+        return inputGradient;
+    }
+
+    public void setInputGradient(boolean inputGradient) {
+        this.inputGradient = inputGradient;
     }
 
     @Override
@@ -46,11 +69,11 @@ public class OneDnnConvolution extends ConvolutionLayer {
 
     @Override
     public boolean equals(Object o) {
-        return super.equals(o) && o instanceof OneDnnConvolution;
+        return super.equals(o) && o instanceof OneDnnConvolution c && inputGradient == c.inputGradient;
     }
 
     @Override
     public int hashCode() {
-        return 31 * super.hashCode() + OneDnnConvolution.class.hashCode();
+        return 31 * super.hashCode() + OneDnnConvolution.class.hashCode() + (inputGradient ? 0 : 1);
     }
 }

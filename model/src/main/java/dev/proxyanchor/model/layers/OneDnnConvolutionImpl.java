@@ -24,13 +24,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       gradient straight to the helper. DL4J's own backprop first recomputes the whole forward convolution to
  *       differentiate the activation, which for the identity is a wasted third of the layer's work.</li>
  * </ul>
+ * A layer configured {@link OneDnnConvolution#withoutInputGradient()} returns {@code null} as its input gradient on
+ * every path, and on oneDNN does not compute it.
  */
 public class OneDnnConvolutionImpl extends ConvolutionLayer {
 
     public OneDnnConvolutionImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
         if (OneDnn.forNewLayer()) {
-            helper = new OneDnnConvHelper(hasBias());
+            helper = new OneDnnConvHelper(hasBias(), inputGradient());
         }
     }
 
@@ -38,7 +40,7 @@ public class OneDnnConvolutionImpl extends ConvolutionLayer {
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         if (!(helper instanceof OneDnnConvHelper) || !(layerConf().getActivationFn() instanceof ActivationIdentity)
                 || layerConf().getCnn2dDataFormat() != CNN2DFormat.NCHW) {
-            return super.backpropGradient(epsilon, workspaceMgr);
+            return dl4jBackprop(epsilon, workspaceMgr);
         }
         assertInputSet(true);
         INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
@@ -59,10 +61,24 @@ public class OneDnnConvolutionImpl extends ConvolutionLayer {
                 layerConf().getCudnnAlgoMode(), layerConf().getCudnnBwdFilterAlgo(),
                 layerConf().getCudnnBwdDataAlgo(), convolutionMode, dilation, CNN2DFormat.NCHW, workspaceMgr);
         if (result == null) {
-            return super.backpropGradient(epsilon, workspaceMgr);
+            return dl4jBackprop(epsilon, workspaceMgr);
         }
         weightNoiseParams.clear();
-        result.setSecond(backpropDropOutIfPresent(result.getSecond()));
+        if (result.getSecond() != null) {
+            result.setSecond(backpropDropOutIfPresent(result.getSecond()));
+        }
         return result;
+    }
+
+    private Pair<Gradient, INDArray> dl4jBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        Pair<Gradient, INDArray> result = super.backpropGradient(epsilon, workspaceMgr);
+        if (!inputGradient()) {
+            result.setSecond(null);
+        }
+        return result;
+    }
+
+    private boolean inputGradient() {
+        return !(layerConf() instanceof OneDnnConvolution c) || c.isInputGradient();
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proxyanchor.model.EmbeddingNetwork;
+import dev.proxyanchor.model.layers.OneDnnConvolution;
 import dev.proxyanchor.model.layers.TorchBatchNorm;
 import dev.proxyanchor.model.recipe.ParameterGroup;
 import dev.proxyanchor.model.recipe.Recipe;
@@ -40,6 +41,25 @@ class BackbonesTest {
 
         Map<String, InputType> types = conf.getLayerActivationTypes(backbone.inputType());
         assertEquals(InputType.feedForward(backbone.featureChannels()), types.get("pool"), name + " feature width");
+    }
+
+    /** Only the convolutions fed by the images skip their input gradient; every other one computes it. */
+    @ParameterizedTest
+    @MethodSource("names")
+    void onlyTheStemSkipsTheInputGradient(String name) {
+        Recipe recipe = Recipe.builder().model(name).embeddingSize(8).numProxies(3).build();
+        ComputationGraphConfiguration conf = EmbeddingNetwork.configuration(recipe, Backbones.create(name),
+                DataType.FLOAT);
+        int convolutions = 0;
+        for (Map.Entry<String, GraphVertex> vertex : conf.getVertices().entrySet()) {
+            if (vertex.getValue() instanceof LayerVertex layerVertex
+                    && layerVertex.getLayerConf().getLayer() instanceof OneDnnConvolution conv) {
+                convolutions++;
+                boolean fedByImages = conf.getNetworkInputs().containsAll(conf.getVertexInputs().get(vertex.getKey()));
+                assertEquals(!fedByImages, conv.isInputGradient(), vertex.getKey());
+            }
+        }
+        assertTrue(convolutions > 1, name);
     }
 
     /** --bn-freeze and --warm reach every BatchNorm and every backbone layer, as on the small CNN. */

@@ -2,6 +2,7 @@ package dev.proxyanchor.model.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proxyanchor.model.layers.onednn.OneDnnConvHelper;
@@ -15,6 +16,7 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
@@ -78,6 +80,32 @@ class OneDnnConvolutionTest {
                 assertClose(expected.getFirst().getGradientFor(ConvolutionParamInitializer.BIAS_KEY),
                         actual.getFirst().getGradientFor(ConvolutionParamInitializer.BIAS_KEY), "bias gradient");
             }
+        }
+    }
+
+    @ParameterizedTest(name = "DL4J helpers off: {0}")
+    @ValueSource(booleans = {false, true})
+    void withoutInputGradientGivesNullForItAndTheSameParameterGradients(boolean builtIn) {
+        Case c = new Case("1-channel stem", 1, 12, 8, 5, 1, 0, 1, ConvolutionMode.Same, true);
+        Nd4j.getRandom().setSeed(9);
+        Layer full = layer(OneDnnConvolution.of(builder(c)), DataType.FLOAT, builtIn);
+        Layer stem = layer(OneDnnConvolution.of(builder(c)).withoutInputGradient(), DataType.FLOAT, builtIn);
+        if (!builtIn) {
+            assertInstanceOf(OneDnnConvHelper.class, ((OneDnnConvolutionImpl) stem).getHelper(), "oneDNN engaged");
+        }
+        INDArray params = Nd4j.randn(DataType.FLOAT, 1, full.numParams()).muli(0.3);
+        full.setParams(params);
+        stem.setParams(params.dup());
+        INDArray x = Nd4j.randn(DataType.FLOAT, 4, c.channels(), c.size(), c.size());
+        INDArray dy = Nd4j.randn(DataType.FLOAT, activate(full, x).shape());
+        activate(stem, x);
+
+        Pair<Gradient, INDArray> expected = full.backpropGradient(dy.dup(), LayerWorkspaceMgr.noWorkspaces());
+        Pair<Gradient, INDArray> actual = stem.backpropGradient(dy.dup(), LayerWorkspaceMgr.noWorkspaces());
+
+        assertNull(actual.getSecond(), "no input gradient");
+        for (String key : new String[] {ConvolutionParamInitializer.WEIGHT_KEY, ConvolutionParamInitializer.BIAS_KEY}) {
+            assertEquals(expected.getFirst().getGradientFor(key), actual.getFirst().getGradientFor(key), key);
         }
     }
 

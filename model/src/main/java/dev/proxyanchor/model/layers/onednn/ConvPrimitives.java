@@ -25,6 +25,8 @@ import org.bytedeco.javacpp.Pointer;
  * what makes oneDNN fast here: on plain NCHW layouts it falls back to im2col + GEMM at about half the speed, which
  * is what ND4J's own oneDNN {@code conv2d} op ends up doing.
  *
+ * <p>Without an input gradient (a layer fed by the network input) the backward-data primitive is not created.
+ *
  * <p>Inputs are described with their actual strides, so strided views (a channel slice of a concatenation's
  * gradient, say) are read by the reorder without an extra copy.
  */
@@ -41,6 +43,7 @@ final class ConvPrimitives {
     private final memory fBias;
     private final IntMemoryMap fArgs = new IntMemoryMap();
 
+    /** Null when the layer computes no input gradient (then so are dDiffDst, dWeights, dDiffSrc). */
     private final convolution_backward_data backwardData;
     private final BoundMemory dDiffDst;
     private final BoundMemory dWeights;
@@ -56,7 +59,7 @@ final class ConvPrimitives {
     private final memory wDiffBias;
     private final IntMemoryMap wArgs = new IntMemoryMap();
 
-    ConvPrimitives(ConvGeometry g, long[] srcStrides, long[] diffDstStrides) {
+    ConvPrimitives(ConvGeometry g, long[] srcStrides, long[] diffDstStrides, boolean inputGradient) {
         this.g = g;
         this.srcStrides = srcStrides.clone();
         this.diffDstStrides = diffDstStrides.clone();
@@ -81,15 +84,22 @@ final class ConvPrimitives {
         fDst = BoundMemory.output(userDst, fpd.dst_desc(), Scratch.Slot.DST);
         fBias = g.bias() ? new memory(bias, OneDnn.engine(), new Pointer()) : null;
 
-        convolution_backward_data.desc dd = new convolution_backward_data.desc(algorithm.convolution_direct, anySrc,
-                anyWeights, anyDst, g.strides(), g.dilation(), g.padL(), g.padR());
-        convolution_backward_data.primitive_desc dpd =
-                new convolution_backward_data.primitive_desc(dd, OneDnn.engine(), fpd);
-        backwardData = new convolution_backward_data(dpd);
-        dDiffDst = BoundMemory.input(userDiffDst, dpd.diff_dst_desc(), Scratch.Slot.DIFF_DST);
-        dWeights = BoundMemory.input(userWeights, dpd.weights_desc(), Scratch.Slot.WEIGHTS);
-        dDiffSrc = BoundMemory.output(plain(g.src(), memory.format_tag.nchw), dpd.diff_src_desc(),
-                Scratch.Slot.DIFF_SRC);
+        convolution_backward_data.primitive_desc dpd = null;
+        if (inputGradient) {
+            convolution_backward_data.desc dd = new convolution_backward_data.desc(algorithm.convolution_direct,
+                    anySrc, anyWeights, anyDst, g.strides(), g.dilation(), g.padL(), g.padR());
+            dpd = new convolution_backward_data.primitive_desc(dd, OneDnn.engine(), fpd);
+            backwardData = new convolution_backward_data(dpd);
+            dDiffDst = BoundMemory.input(userDiffDst, dpd.diff_dst_desc(), Scratch.Slot.DIFF_DST);
+            dWeights = BoundMemory.input(userWeights, dpd.weights_desc(), Scratch.Slot.WEIGHTS);
+            dDiffSrc = BoundMemory.output(plain(g.src(), memory.format_tag.nchw), dpd.diff_src_desc(),
+                    Scratch.Slot.DIFF_SRC);
+        } else {
+            backwardData = null;
+            dDiffDst = null;
+            dWeights = null;
+            dDiffSrc = null;
+        }
 
         convolution_backward_weights.desc wd = g.bias()
                 ? new convolution_backward_weights.desc(algorithm.convolution_direct, anySrc, anyWeights, bias,
@@ -103,7 +113,7 @@ final class ConvPrimitives {
         wDiffDst = BoundMemory.input(userDiffDst, wpd.diff_dst_desc(), Scratch.Slot.DIFF_DST);
         wDiffWeights = BoundMemory.output(userWeights, wpd.diff_weights_desc(), Scratch.Slot.DIFF_WEIGHTS);
         wDiffBias = g.bias() ? new memory(bias, OneDnn.engine(), new Pointer()) : null;
-        sharedDiffDst = dpd.diff_dst_desc().equals(wpd.diff_dst_desc());
+        sharedDiffDst = dpd != null && dpd.diff_dst_desc().equals(wpd.diff_dst_desc());
     }
 
     boolean fits(ConvGeometry geometry, long[] src, long[] diffDst) {
@@ -125,15 +135,25 @@ final class ConvPrimitives {
         OneDnn.stream()._wait();
     }
 
-    /** diffSrc = the gradient at the input; diffWeights, diffBias = the parameter gradients (overwritten). */
+    /**
+     * diffSrc = the gradient at the input (pass null, and only then, for primitives made without it); diffWeights,
+     * diffBias = the parameter gradients (overwritten).
+     */
     void backward(Pointer src, Pointer weights, Pointer diffDst, Pointer diffSrc, Pointer diffWeights,
             Pointer diffBias) {
-        memory reorderedDiffDst = dDiffDst.bind(diffDst);
-        dArgs.put(DNNL_ARG_DIFF_DST, reorderedDiffDst);
-        dArgs.put(DNNL_ARG_WEIGHTS, dWeights.bind(weights));
-        dArgs.put(DNNL_ARG_DIFF_SRC, dDiffSrc.bind(diffSrc));
-        backwardData.execute(OneDnn.stream(), dArgs);
-        dDiffSrc.publish();
+        if ((diffSrc == null) != (backwardData == null)) {
+            throw new IllegalStateException("input gradient " + (diffSrc == null ? "not " : "")
+                    + "requested from primitives made " + (backwardData == null ? "without" : "with") + " it");
+        }
+        memory reorderedDiffDst = null;
+        if (backwardData != null) {
+            reorderedDiffDst = dDiffDst.bind(diffDst);
+            dArgs.put(DNNL_ARG_DIFF_DST, reorderedDiffDst);
+            dArgs.put(DNNL_ARG_WEIGHTS, dWeights.bind(weights));
+            dArgs.put(DNNL_ARG_DIFF_SRC, dDiffSrc.bind(diffSrc));
+            backwardData.execute(OneDnn.stream(), dArgs);
+            dDiffSrc.publish();
+        }
 
         wArgs.put(DNNL_ARG_SRC, wSrc.bind(src));
         // The backward-data pass neither writes the reordered gradient nor reuses its scratch slot.

@@ -30,13 +30,18 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
     private static final Logger log = LoggerFactory.getLogger(OneDnnConvHelper.class);
 
     private final boolean hasBias;
+    private final boolean inputGradient;
     private ConvPrimitives primitives;
     /** The last shape oneDNN had no implementation for, so that it is not asked again every step. */
     private ConvGeometry rejected;
 
-    /** @param hasBias whether the layer has a bias (DL4J hands a helper zeros in place of a missing one) */
-    public OneDnnConvHelper(boolean hasBias) {
+    /**
+     * @param hasBias whether the layer has a bias (DL4J hands a helper zeros in place of a missing one)
+     * @param inputGradient whether backprop computes the gradient at the input (else it returns null for it)
+     */
+    public OneDnnConvHelper(boolean hasBias, boolean inputGradient) {
         this.hasBias = hasBias;
+        this.inputGradient = inputGradient;
     }
 
     @Override
@@ -81,9 +86,11 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
         if (p == null) {
             return null;
         }
-        INDArray epsilon = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, g.src(), 'c');
-        p.backward(address(input), address(weights), address(delta), address(epsilon), address(weightGradView),
-                hasBias ? address(biasGradView) : null);
+        INDArray epsilon = inputGradient
+                ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, g.src(), 'c')
+                : null;
+        p.backward(address(input), address(weights), address(delta), epsilon == null ? null : address(epsilon),
+                address(weightGradView), hasBias ? address(biasGradView) : null);
         Gradient gradient = new DefaultGradient();
         if (hasBias) {
             gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
@@ -119,7 +126,7 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
         if (primitives == null || !primitives.fits(g, srcStrides, diffDstStrides)) {
             try {
                 primitives = new ConvPrimitives(g, srcStrides,
-                        diffDstStrides == null ? contiguousStrides(g.dst()) : diffDstStrides);
+                        diffDstStrides == null ? contiguousStrides(g.dst()) : diffDstStrides, inputGradient);
             } catch (RuntimeException e) {
                 log.warn("oneDNN cannot run convolution {} ({}); this layer uses DL4J's path", g, e.getMessage());
                 primitives = null;

@@ -93,6 +93,11 @@ conf=(
   --conf spark.locality.wait=0s
   --conf spark.plugins=dev.proxyanchor.spark.runtime.CpuKernelsPlugin
 )
+for setting in "${NATIVE_THREAD_ENV[@]}"; do
+  conf+=(--conf "spark.executorEnv.$setting")
+done
+# A client-mode driver is this process's child.
+export_native_thread_env
 [[ -n "$executors" ]] && conf+=(--conf spark.executor.instances="$executors")
 if [[ "$gpu" == true ]]; then
   conf+=(

@@ -46,6 +46,7 @@ if [[ -z "${OMP_NUM_THREADS:-}" && "$master" =~ ^local\[([0-9]+|\*)\]$ ]]; then
   [[ "$slots" == "*" ]] && slots="$cores"
   export OMP_NUM_THREADS=$(( cores / slots > 0 ? cores / slots : 1 ))
 fi
+export_native_thread_env
 # Local mode talks to itself only.
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 

@@ -75,7 +75,22 @@ public final class CpuKernels {
                 + ("false".equals(System.getProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY)) ? "on" : "off")
                 + ", oneDNN helpers " + (org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper.mklDnnEnabled()
                 ? "engaged" : "not engaged")
-                + ", convolutions on " + (OneDnn.usable() ? "oneDNN primitives (JavaCPP dnnl)" : "DL4J's path");
+                + ", convolutions on " + (OneDnn.usable() ? "oneDNN primitives (JavaCPP dnnl)" : "DL4J's path")
+                + ", " + idleThreads(System.getenv());
+    }
+
+    /**
+     * How idle OpenMP and OpenBLAS workers wait, from the environment they read at load: spinning ones hold cores the
+     * next stage of a training step needs (submit/java-opts.sh's NATIVE_THREAD_ENV sets both).
+     */
+    static String idleThreads(java.util.Map<String, String> env) {
+        boolean openMpPassive = "passive".equalsIgnoreCase(env.getOrDefault("OMP_WAIT_POLICY", "").strip());
+        boolean openBlasShort = env.containsKey("OPENBLAS_THREAD_TIMEOUT");
+        if (openMpPassive && openBlasShort) {
+            return "idle native threads sleep";
+        }
+        return "idle native threads spin (" + (openMpPassive ? "" : "OMP_WAIT_POLICY=passive ")
+                + (openBlasShort ? "" : "OPENBLAS_THREAD_TIMEOUT=4 ") + "would free their cores; see submit/java-opts.sh)";
     }
 
     private static String cpuFlags() {

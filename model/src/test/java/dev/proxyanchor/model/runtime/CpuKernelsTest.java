@@ -3,6 +3,7 @@ package dev.proxyanchor.model.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CpuKernelsTest {
@@ -17,11 +18,21 @@ class CpuKernelsTest {
     }
 
     @Test
+    void saysWhetherIdleNativeThreadsSpinAndWhatStopsIt() {
+        assertEquals("idle native threads sleep",
+                CpuKernels.idleThreads(Map.of("OMP_WAIT_POLICY", "PASSIVE", "OPENBLAS_THREAD_TIMEOUT", "4")));
+        assertEquals("idle native threads spin (OMP_WAIT_POLICY=passive OPENBLAS_THREAD_TIMEOUT=4 would free their "
+                + "cores; see submit/java-opts.sh)", CpuKernels.idleThreads(Map.of()));
+        assertEquals("idle native threads spin (OPENBLAS_THREAD_TIMEOUT=4 would free their cores; see "
+                + "submit/java-opts.sh)", CpuKernels.idleThreads(Map.of("OMP_WAIT_POLICY", "passive")));
+    }
+
+    @Test
     void oneDnnHelpersAreEngagedOnThisMachine() {
         String description = CpuKernels.describe();
         if (System.getProperty(CpuKernels.EXTENSION, "").contains("onednn")) {
             assertTrue(description.contains("oneDNN helpers engaged"), description);
-            assertTrue(description.endsWith("convolutions on oneDNN primitives (JavaCPP dnnl)"), description);
+            assertTrue(description.contains("convolutions on oneDNN primitives (JavaCPP dnnl)"), description);
         }
     }
 }

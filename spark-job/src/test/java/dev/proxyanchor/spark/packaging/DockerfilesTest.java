@@ -86,6 +86,37 @@ class DockerfilesTest {
         assertTrue(user, name + ": the non-root Spark uid");
     }
 
+    /** The images set what the submit scripts export, and a value the user already has wins in the scripts. */
+    @Test
+    void nativeThreadSettingsReachImagesAndKeepTheUsersOwn() throws Exception {
+        Path repo = repo();
+        List<String> settings = bash(repo, "source submit/java-opts.sh; printf '%s\\n' \"${NATIVE_THREAD_ENV[@]}\"");
+        assertTrue(settings.contains("OMP_WAIT_POLICY=passive"), settings.toString());
+        for (String name : new String[] {"docker/Dockerfile", "docker/Dockerfile.cpu"}) {
+            String env = String.join(" ", instructions(repo.resolve(name)).stream()
+                    .filter(i -> i.startsWith("ENV ")).toList());
+            for (String setting : settings) {
+                assertTrue(env.contains(" " + setting), name + " sets " + setting);
+            }
+        }
+        String first = settings.get(0).substring(0, settings.get(0).indexOf('='));
+        List<String> exported = bash(repo, "unset " + String.join(" ", settings.stream()
+                .map(s -> s.substring(0, s.indexOf('='))).toList()) + "; export " + first + "=mine; "
+                + "source submit/java-opts.sh; export_native_thread_env; env");
+        assertTrue(exported.contains(first + "=mine"), "the user's " + first + " kept");
+        for (String setting : settings.subList(1, settings.size())) {
+            assertTrue(exported.contains(setting), setting + " exported");
+        }
+    }
+
+    private static List<String> bash(Path dir, String script) throws Exception {
+        Process p = new ProcessBuilder("bash", "-c", script).directory(dir.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+        assertEquals(0, p.waitFor(), script);
+        return lines;
+    }
+
     @Test
     void submitScriptsPassBashAndShellcheck() throws Exception {
         Path repo = repo();

@@ -8,11 +8,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Unpadded max pooling of contiguous NCHW float32 maps, one image plane at a time: the forward pass records which
  * position of each window won (PyTorch's {@code max_pool2d_with_indices}), so the backward pass routes the gradient
- * in a single sweep instead of pooling again (ND4J's {@code maxpool2d_bp} does). Like PyTorch, the first maximum
- * in a window wins and a NaN always wins. Where windows overlap (stride < kernel) a position collects the gradient
+ * in a single sweep instead of pooling again (ND4J's {@code maxpool2d_bp} does). The winner is PyTorch's: scanning
+ * the window row by row, a value takes over when it is larger or NaN, so the first maximum wins and a NaN beats any
+ * number (the last NaN, if several). Where windows overlap (stride < kernel) a position collects the gradient
  * of every window it won.
  */
 final class IndexedMaxPoolKernels {
+
+    /** The 2x2 tiling forward pass runs on SIMD lanes when the JVM has the Vector API module. */
+    static final boolean VECTORIZED = BatchNormRows.VECTORIZED && MaxPoolVectorTiles.usable();
 
     private IndexedMaxPoolKernels() {
     }
@@ -37,16 +41,24 @@ final class IndexedMaxPoolKernels {
         int outW = (int) out.size(3);
         FloatBuffer in = ContiguousFloats.of(x);
         FloatBuffer y = ContiguousFloats.of(out);
+        boolean vector = VECTORIZED && win.isTwoByTwoTiling();
+        int padding = vector ? MaxPoolVectorTiles.PADDING : 0;
         planes(x).forEach(p -> {
-            float[] plane = Buffers.PLANE.get().of(h * w);
-            float[] pooled = Buffers.POOLED.get().of(outH * outW);
-            in.get(p * h * w, plane);
-            if (win.isTwoByTwoTiling()) {
+            Buffers buffers = Buffers.THREAD.get();
+            float[] plane = buffers.plane(h * w + padding);
+            float[] pooled = buffers.pooled(outH * outW + padding);
+            in.get(p * h * w, plane, 0, h * w);
+            if (vector) {
+                byte[] planeWinners = buffers.winners(outH * outW);
+                MaxPoolVectorTiles.pool2x2(plane, w, outH, outW, pooled, buffers.offsets(outH * outW + padding),
+                        planeWinners);
+                System.arraycopy(planeWinners, 0, winners, p * outH * outW, outH * outW);
+            } else if (win.isTwoByTwoTiling()) {
                 pool2x2(plane, w, outH, outW, pooled, winners, p * outH * outW);
             } else {
                 pool(plane, w, win, outH, outW, pooled, winners, p * outH * outW);
             }
-            y.put(p * outH * outW, pooled);
+            y.put(p * outH * outW, pooled, 0, outH * outW);
         });
     }
 
@@ -60,7 +72,7 @@ final class IndexedMaxPoolKernels {
                 for (int a = 0; a < win.kH(); a++) {
                     for (int b = 0; b < win.kW(); b++) {
                         float v = plane[top + a * w + b];
-                        if (v > best || (Float.isNaN(v) && !Float.isNaN(best))) {
+                        if (v > best || Float.isNaN(v)) {
                             best = v;
                             winner = a * win.kW() + b;
                         }
@@ -76,7 +88,7 @@ final class IndexedMaxPoolKernels {
      * The 2x2 tiling case without data-dependent branches (a max pool's winners are unpredictable, and a
      * mispredicted branch per window cost more than the loads).
      */
-    private static void pool2x2(float[] plane, int w, int outH, int outW, float[] pooled, byte[] winners, int at) {
+    static void pool2x2(float[] plane, int w, int outH, int outW, float[] pooled, byte[] winners, int at) {
         for (int i = 0; i < outH; i++) {
             int row = 2 * i * w;
             for (int j = 0; j < outW; j++) {
@@ -93,7 +105,7 @@ final class IndexedMaxPoolKernels {
                 int winner = bottom > top ? bottomWinner : topWinner;
                 float best = Math.max(top, bottom);
                 if (best != best) {
-                    winner = a != a ? 0 : b != b ? 1 : c != c ? 2 : 3;
+                    winner = d != d ? 3 : c != c ? 2 : b != b ? 1 : 0;
                 }
                 pooled[i * outW + j] = best;
                 winners[at + i * outW + j] = (byte) winner;
@@ -111,9 +123,10 @@ final class IndexedMaxPoolKernels {
         FloatBuffer out = ContiguousFloats.of(dx);
         boolean tiling = win.isTwoByTwoTiling();
         planes(dx).forEach(p -> {
-            float[] plane = Buffers.PLANE.get().zeroed(h * w);
-            float[] g = Buffers.POOLED.get().of(outH * outW);
-            grad.get(p * outH * outW, g);
+            Buffers buffers = Buffers.THREAD.get();
+            float[] plane = buffers.zeroedPlane(h * w);
+            float[] g = buffers.pooled(outH * outW);
+            grad.get(p * outH * outW, g, 0, outH * outW);
             for (int i = 0; i < outH; i++) {
                 for (int j = 0; j < outW; j++) {
                     int k = i * outW + j;
@@ -125,27 +138,53 @@ final class IndexedMaxPoolKernels {
                     }
                 }
             }
-            out.put(p * h * w, plane);
+            out.put(p * h * w, plane, 0, h * w);
         });
     }
 
-    /** Per-thread plane buffers, reused across planes and calls instead of two allocations per plane. */
+    /**
+     * Per-thread plane buffers, reused across planes and calls instead of allocations per plane. They may be longer
+     * than asked for (callers pass lengths).
+     */
     private static final class Buffers {
-        static final ThreadLocal<Buffers> PLANE = ThreadLocal.withInitial(Buffers::new);
-        static final ThreadLocal<Buffers> POOLED = ThreadLocal.withInitial(Buffers::new);
-        private float[] array = new float[0];
+        static final ThreadLocal<Buffers> THREAD = ThreadLocal.withInitial(Buffers::new);
+        private float[] plane = new float[0];
+        private float[] pooled = new float[0];
+        private float[] offsets = new float[0];
+        private byte[] winners = new byte[0];
 
-        float[] of(int length) {
-            if (array.length != length) {
-                array = new float[length];
+        float[] plane(int length) {
+            if (plane.length < length) {
+                plane = new float[length];
             }
-            return array;
+            return plane;
         }
 
-        float[] zeroed(int length) {
-            float[] a = of(length);
-            java.util.Arrays.fill(a, 0f);
+        float[] zeroedPlane(int length) {
+            float[] a = plane(length);
+            java.util.Arrays.fill(a, 0, length, 0f);
             return a;
+        }
+
+        float[] pooled(int length) {
+            if (pooled.length < length) {
+                pooled = new float[length];
+            }
+            return pooled;
+        }
+
+        float[] offsets(int length) {
+            if (offsets.length < length) {
+                offsets = new float[length];
+            }
+            return offsets;
+        }
+
+        byte[] winners(int length) {
+            if (winners.length < length) {
+                winners = new byte[length];
+            }
+            return winners;
         }
     }
 

@@ -24,7 +24,7 @@ class IndexedMaxPoolingTest {
 
     @ParameterizedTest
     @CsvSource({"3, 2, 8, 8, 2, 2", "2, 3, 7, 9, 2, 2", "2, 2, 9, 10, 3, 3", "2, 2, 9, 9, 3, 2", "1, 3, 14, 13, 3, 2",
-            "2, 2, 6, 6, 3, 1"})
+            "2, 2, 6, 6, 3, 1", "2, 3, 28, 28, 2, 2", "1, 2, 13, 35, 2, 2"})
     void matchesDl4jsMaxPooling(int n, int c, int h, int w, int kernel, int stride) {
         Nd4j.getRandom().setSeed(21);
         SubsamplingLayer.Builder conf = new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
@@ -43,17 +43,50 @@ class IndexedMaxPoolingTest {
         assertEquals(0, expectedDx.sub(actualDx).amaxNumber().doubleValue(), 1e-6, "input gradient");
     }
 
+    /** PyTorch's rule: scanning row by row, a value takes over when larger or NaN (so the last NaN wins). */
     @Test
-    void firstMaximumWinsAndNaNPropagates() {
+    void firstMaximumWinsAndTheLastNaNWins() {
         Layer pool = layer(IndexedMaxPooling.of(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
                 .kernelSize(2, 2).stride(2, 2)));
-        INDArray x = Nd4j.createFromArray(new float[] {1, 3, 3, Float.NaN, 2, 2, 0, 1}).reshape(1, 1, 2, 4);
+        INDArray x = Nd4j.createFromArray(new float[] {1, 3, 3, Float.NaN, Float.NaN, 2, 2, 3, 0, 1, Float.NaN, 0})
+                .reshape(1, 1, 2, 6);
         INDArray y = activate(pool, x);
         assertEquals(3f, y.getFloat(0));
         assertTrue(Float.isNaN(y.getFloat(1)), "NaN wins its window");
-        INDArray dx = pool.backpropGradient(Nd4j.createFromArray(new float[] {5, 7}).reshape(1, 1, 1, 2),
+        assertTrue(Float.isNaN(y.getFloat(2)), "NaN wins its window");
+        INDArray dx = pool.backpropGradient(Nd4j.createFromArray(new float[] {5, 7, 9}).reshape(1, 1, 1, 3),
                 LayerWorkspaceMgr.noWorkspaces()).getSecond();
-        assertEquals(Nd4j.createFromArray(new float[] {0, 5, 0, 7, 0, 0, 0, 0}).reshape(1, 1, 2, 4), dx);
+        assertEquals(Nd4j.createFromArray(new float[] {0, 5, 0, 7, 0, 0, 0, 0, 0, 0, 9, 0}).reshape(1, 1, 2, 6), dx);
+    }
+
+    /** The SIMD 2x2 forward pass against the scalar one, on ties and (several) NaNs, for row widths across lane boundaries. */
+    @Test
+    void vectorTilesMatchTheScalarPassOnTiesAndNaNs() {
+        assertTrue(IndexedMaxPoolKernels.VECTORIZED, "the tests run with the Vector API module");
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        for (int w = 2; w <= 70; w++) {
+            for (int h : new int[] {2, 3, 6}) {
+                int outH = h / 2;
+                int outW = w / 2;
+                float[] plane = new float[h * w + MaxPoolVectorTiles.PADDING];
+                for (int i = 0; i < h * w; i++) {
+                    // Few distinct values make ties common; some NaNs, sometimes two in a window.
+                    plane[i] = random.nextInt(12) == 0 ? Float.NaN : random.nextInt(4) - 1.5f;
+                }
+                float[] expected = new float[outH * outW];
+                byte[] expectedWinners = new byte[outH * outW];
+                IndexedMaxPoolKernels.pool2x2(plane, w, outH, outW, expected, expectedWinners, 0);
+                float[] actual = new float[outH * outW + MaxPoolVectorTiles.PADDING];
+                byte[] actualWinners = new byte[outH * outW];
+                MaxPoolVectorTiles.pool2x2(plane, w, outH, outW, actual,
+                        new float[outH * outW + MaxPoolVectorTiles.PADDING], actualWinners);
+                String where = h + " x " + w;
+                assertEquals(java.util.Arrays.toString(expected),
+                        java.util.Arrays.toString(java.util.Arrays.copyOf(actual, outH * outW)), where);
+                assertEquals(java.util.Arrays.toString(expectedWinners), java.util.Arrays.toString(actualWinners),
+                        where);
+            }
+        }
     }
 
     private static INDArray activate(Layer layer, INDArray x) {

@@ -2,6 +2,7 @@ package dev.proxyanchor.model;
 
 import dev.proxyanchor.model.backbones.Backbone;
 import dev.proxyanchor.model.backbones.Backbones;
+import dev.proxyanchor.model.layers.GlobalAvgPlusMaxPooling;
 import dev.proxyanchor.model.layers.ProxyLayer;
 import dev.proxyanchor.model.layers.TorchBatchNorm;
 import dev.proxyanchor.model.optim.GroupLearningRate;
@@ -13,15 +14,12 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -37,6 +35,8 @@ public final class EmbeddingNetwork {
     public static final String INPUT = "input";
     public static final String EMBEDDING = "embedding";
     public static final String EMBEDDING_NORMALISED = "embedding_l2";
+    /** GAP + GMP of the backbone's feature map. */
+    public static final String POOL = "pool";
     public static final String PROXIES = "proxies";
     public static final String LOSS = "loss";
 
@@ -63,16 +63,14 @@ public final class EmbeddingNetwork {
                 .setInputTypes(backbone.inputType());
 
         String features = backbone.addTo(graph, INPUT, recipe.bnFreeze());
-        graph.addLayer("pool_avg", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), features);
-        graph.addLayer("pool_max", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), features);
-        graph.addVertex("pool", new ElementWiseVertex(ElementWiseVertex.Op.Add), "pool_avg", "pool_max");
+        graph.addLayer(POOL, new GlobalAvgPlusMaxPooling(), features);
         graph.addLayer(EMBEDDING, new DenseLayer.Builder()
                 .nIn(backbone.featureChannels()).nOut(recipe.embeddingSize())
                 .activation(Activation.IDENTITY)
                 // Kaiming normal with fan-out = D, as the official code initialises its embedding layer.
                 .weightInit(new NormalDistribution(0.0, Math.sqrt(2.0 / recipe.embeddingSize())))
                 .biasInit(0.0)
-                .build(), "pool");
+                .build(), POOL);
         String embeddingOut = EMBEDDING;
         if (recipe.l2Norm()) {
             graph.addVertex(EMBEDDING_NORMALISED, new L2NormalizeVertex(new int[] {1}, ProxyLayer.NORM_EPS), EMBEDDING);

@@ -73,7 +73,7 @@ class PretrainedParityTest {
 
         Map<String, INDArray> activations = graph.feedForward(
                 new INDArray[] {torch.array(model + "-input")}, false, false);
-        String featureVertex = graph.getConfiguration().getVertexInputs().get("pool_avg").get(0);
+        String featureVertex = graph.getConfiguration().getVertexInputs().get(EmbeddingNetwork.POOL).get(0);
         INDArray features = activations.get(featureVertex);
         INDArray embedding = activations.get(EmbeddingNetwork.embeddingVertex(graph));
         INDArray expectedFeatures = torch.array(model + "-features");

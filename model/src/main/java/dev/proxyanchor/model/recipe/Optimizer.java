@@ -1,6 +1,7 @@
 package dev.proxyanchor.model.recipe;
 
 import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.optim.DecoupledWeightDecay;
 import dev.proxyanchor.model.optim.TorchAdam;
 import dev.proxyanchor.model.optim.TorchRmsProp;
 import dev.proxyanchor.model.optim.TorchSgd;
@@ -11,7 +12,6 @@ import java.util.Locale;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
-import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
@@ -47,7 +47,7 @@ public enum Optimizer {
     public List<Regularization> regularization(double weightDecay) {
         List<Regularization> list = new ArrayList<>();
         if (weightDecay != 0.0) {
-            list.add(this == ADAMW ? new WeightDecay(weightDecay, true) : new L2Regularization(weightDecay));
+            list.add(this == ADAMW ? new DecoupledWeightDecay(weightDecay) : new L2Regularization(weightDecay));
         }
         return list;
     }

@@ -97,15 +97,11 @@ final class BatchNormKernels {
             float scale = gammaC * invStd;
             float meanG = (float) (sums[0] / stats.perChannel());
             float meanGX = (float) (sums[1] / stats.perChannel());
-            double[] unused = new double[2];
             for (int img = 0; img < n; img++) {
                 int base = (img * c + ch) * hw;
                 in.get(base, xHat);
                 grad.get(base, g);
-                BatchNormRows.gradientSums(xHat, g, mean, invStd, gammaC, betaC, relu, unused);
-                for (int i = 0; i < hw; i++) {
-                    g[i] = scale * (g[i] - meanG - xHat[i] * meanGX);
-                }
+                BatchNormRows.inputGradient(xHat, g, mean, invStd, gammaC, betaC, relu, scale, meanG, meanGX);
                 out.put(base, g);
             }
         });

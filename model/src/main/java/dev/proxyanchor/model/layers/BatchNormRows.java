@@ -32,6 +32,28 @@ class BatchNormRows {
         }
     }
 
+    /**
+     * Overwrites {@code g} (the gradient at the layer's output) with the gradient at its input,
+     * scale * (g' - meanG - xHat * meanGX), where g' is g behind the ReLU when {@code relu}; {@code x} is unchanged.
+     */
+    static void inputGradient(float[] x, float[] g, float mean, float invStd, float gamma, float beta, boolean relu,
+            float scale, float meanG, float meanGX) {
+        if (VECTORIZED) {
+            BatchNormVectorRows.inputGradient(x, g, mean, invStd, gamma, beta, relu, scale, meanG, meanGX);
+        } else {
+            scalarInputGradient(x, g, mean, invStd, gamma, beta, relu, scale, meanG, meanGX);
+        }
+    }
+
+    static void scalarInputGradient(float[] x, float[] g, float mean, float invStd, float gamma, float beta,
+            boolean relu, float scale, float meanG, float meanGX) {
+        for (int i = 0; i < x.length; i++) {
+            float xHat = (x[i] - mean) * invStd;
+            float grad = relu ? throughRelu(g[i], gamma * xHat + beta) : g[i];
+            g[i] = scale * (grad - meanG - xHat * meanGX);
+        }
+    }
+
     static void scalarSums(float[] row, float shift, double[] acc) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
         int i = 0;

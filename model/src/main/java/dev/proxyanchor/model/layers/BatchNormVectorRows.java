@@ -64,4 +64,30 @@ final class BatchNormVectorRows {
         acc[0] += a;
         acc[1] += b;
     }
+
+    static void inputGradient(float[] x, float[] g, float mean, float invStd, float gamma, float beta, boolean relu,
+            float scale, float meanG, float meanGX) {
+        FloatVector zero = FloatVector.zero(LANES);
+        FloatVector means = FloatVector.broadcast(LANES, mean);
+        FloatVector invStds = FloatVector.broadcast(LANES, invStd);
+        FloatVector gammas = FloatVector.broadcast(LANES, gamma);
+        FloatVector betas = FloatVector.broadcast(LANES, beta);
+        FloatVector scales = FloatVector.broadcast(LANES, scale);
+        FloatVector meanGs = FloatVector.broadcast(LANES, meanG);
+        FloatVector meanGXs = FloatVector.broadcast(LANES, meanGX);
+        int i = 0;
+        for (; i < LANES.loopBound(x.length); i += LANES.length()) {
+            FloatVector xHat = FloatVector.fromArray(LANES, x, i).sub(means).mul(invStds);
+            FloatVector grad = FloatVector.fromArray(LANES, g, i);
+            if (relu) {
+                grad = grad.blend(zero, xHat.fma(gammas, betas).compare(VectorOperators.LE, zero));
+            }
+            grad.sub(meanGs).sub(xHat.mul(meanGXs)).mul(scales).intoArray(g, i);
+        }
+        for (; i < x.length; i++) {
+            float xHat = (x[i] - mean) * invStd;
+            float grad = relu ? BatchNormRows.throughRelu(g[i], gamma * xHat + beta) : g[i];
+            g[i] = scale * (grad - meanG - xHat * meanGX);
+        }
+    }
 }

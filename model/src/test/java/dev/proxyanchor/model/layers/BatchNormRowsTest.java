@@ -49,6 +49,12 @@ class BatchNormRowsTest {
             assertArrayEquals(xScalar, xVector, 1e-6f, "xHat");
             assertArrayEquals(gScalar, gVector, 0f, "gradient behind the ReLU");
             assertClose(scalar, vector, "gradient sums, relu " + relu);
+
+            float[] dxScalar = g.clone();
+            float[] dxVector = g.clone();
+            BatchNormRows.scalarInputGradient(row, dxScalar, 3f, 0.5f, 1.3f, -0.2f, relu, 0.7f, 0.1f, -0.4f);
+            BatchNormVectorRows.inputGradient(row, dxVector, 3f, 0.5f, 1.3f, -0.2f, relu, 0.7f, 0.1f, -0.4f);
+            assertArrayEquals(dxScalar, dxVector, 1e-6f, "input gradient, relu " + relu);
         }
     }
 

@@ -15,7 +15,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * {@link GlobalAvgPlusMaxPooling} against DL4J's global average and global max pooling layers summed, in float64:
@@ -35,7 +34,7 @@ class GlobalAvgPlusMaxPoolingTest {
         Layer ours = layer(new GlobalAvgPlusMaxPooling(), type);
 
         INDArray expected = activate(avg, x).add(activate(max, x));
-        INDArray input = view ? channelSlice(x.castTo(type)) : x.castTo(type);
+        INDArray input = view ? StridedViews.channelSlice(x.castTo(type)) : x.castTo(type);
         INDArray actual = activate(ours, input);
         assertClose(expected, actual, "output");
 
@@ -66,16 +65,6 @@ class GlobalAvgPlusMaxPoolingTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> ours.activate(true, LayerWorkspaceMgr.noWorkspaces()));
         assertTrue(e.getMessage().contains("[N, C, H, W]"), e.getMessage());
-    }
-
-    private static INDArray channelSlice(INDArray a) {
-        long[] shape = a.shape().clone();
-        shape[1] += 1;
-        INDArray larger = Nd4j.rand(a.dataType(), shape);
-        INDArray view = larger.get(NDArrayIndex.all(), NDArrayIndex.interval(1, shape[1]), NDArrayIndex.all(),
-                NDArrayIndex.all());
-        view.assign(a);
-        return view;
     }
 
     private static INDArray activate(Layer layer, INDArray x) {

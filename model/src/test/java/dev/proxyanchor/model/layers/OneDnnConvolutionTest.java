@@ -23,7 +23,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * {@link OneDnnConvolution} in float32 (oneDNN primitives, no forward recompute in backprop) against DL4J's built-in
@@ -66,13 +65,13 @@ class OneDnnConvolutionTest {
         for (int batch : new int[] {5, 3}) {
             INDArray x = Nd4j.randn(DataType.DOUBLE, batch, c.channels(), c.size(), c.size());
             INDArray expectedOut = activate(reference, x);
-            INDArray out = activate(ours, channelSlice(x.castTo(DataType.FLOAT)));
+            INDArray out = activate(ours, StridedViews.channelSlice(x.castTo(DataType.FLOAT)));
             assertClose(expectedOut, out, "output, batch " + batch);
 
             INDArray dy = Nd4j.randn(DataType.DOUBLE, expectedOut.shape());
             Pair<Gradient, INDArray> expected = reference.backpropGradient(dy.dup(), LayerWorkspaceMgr.noWorkspaces());
-            Pair<Gradient, INDArray> actual = ours.backpropGradient(channelSlice(dy.castTo(DataType.FLOAT)),
-                    LayerWorkspaceMgr.noWorkspaces());
+            Pair<Gradient, INDArray> actual = ours.backpropGradient(
+                    StridedViews.channelSlice(dy.castTo(DataType.FLOAT)), LayerWorkspaceMgr.noWorkspaces());
             assertClose(expected.getSecond(), actual.getSecond(), "input gradient, batch " + batch);
             assertClose(expected.getFirst().getGradientFor(ConvolutionParamInitializer.WEIGHT_KEY),
                     actual.getFirst().getGradientFor(ConvolutionParamInitializer.WEIGHT_KEY), "weight gradient");
@@ -121,17 +120,6 @@ class OneDnnConvolutionTest {
             b.padding(c.pad(), c.pad());
         }
         return b;
-    }
-
-    /** The same values as a view: channels 1..C of a larger array whose channel 0 is filler. */
-    private static INDArray channelSlice(INDArray a) {
-        long[] shape = a.shape().clone();
-        shape[1] += 1;
-        INDArray larger = Nd4j.rand(a.dataType(), shape);
-        INDArray view = larger.get(NDArrayIndex.all(), NDArrayIndex.interval(1, shape[1]), NDArrayIndex.all(),
-                NDArrayIndex.all());
-        view.assign(a);
-        return view;
     }
 
     private static INDArray activate(Layer layer, INDArray x) {

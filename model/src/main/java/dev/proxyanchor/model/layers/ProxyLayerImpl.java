@@ -14,7 +14,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Forward: cos = normalise(X) normalise(P)^T. Backward, by hand through both normalisations, with G = dL/dcos:
  * dL/dX = (G Pn - Xn * rowsum(Xn .* (G Pn))) / |X| and dL/dP likewise with G^T Xn, where
- * |v| = sqrt(sum v^2 + 1e-12).
+ * |v| = sqrt(sum v^2 + 1e-12). On the CPU backend in float32 the normalisations and their backward passes are
+ * sweeps on the heap ({@link UnitRows}) around ND4J's matrix products; otherwise (float64 gradient checks, GPU
+ * arrays) every step is an ND4J op.
  */
 public class ProxyLayerImpl extends BaseLayer<ProxyLayer> {
 
@@ -26,9 +28,11 @@ public class ProxyLayerImpl extends BaseLayer<ProxyLayer> {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         checkInput();
-        Normalised x = new Normalised(input.castTo(dataType));
-        Normalised p = new Normalised(getParam(ProxyLayer.PROXIES));
-        INDArray cos = x.unit.mmul(p.unit.transpose());
+        INDArray x = input.castTo(dataType);
+        INDArray proxies = getParam(ProxyLayer.PROXIES);
+        INDArray cos = UnitRows.accepts(x, proxies)
+                ? UnitRows.of(x).unit.mmul(UnitRows.of(proxies).unit.transpose())
+                : new Normalised(x).unit.mmul(new Normalised(proxies).unit.transpose());
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, cos);
     }
 
@@ -36,14 +40,22 @@ public class ProxyLayerImpl extends BaseLayer<ProxyLayer> {
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
         INDArray g = epsilon.castTo(dataType);
-        Normalised x = new Normalised(input.castTo(dataType));
-        Normalised p = new Normalised(getParam(ProxyLayer.PROXIES));
-
-        INDArray dX = x.backprop(g.mmul(p.unit));
-        INDArray dP = p.backprop(g.transpose().mmul(x.unit));
-
+        INDArray input = this.input.castTo(dataType);
+        INDArray proxies = getParam(ProxyLayer.PROXIES);
         INDArray proxyGrad = gradientViews.get(ProxyLayer.PROXIES);
-        proxyGrad.assign(dP);
+        INDArray dX;
+        if (UnitRows.accepts(input, proxies, g, proxyGrad)) {
+            UnitRows x = UnitRows.of(input);
+            UnitRows p = UnitRows.of(proxies);
+            dX = input.ulike();
+            x.backprop(g.mmul(p.unit), dX);
+            p.backprop(g.transpose().mmul(x.unit), proxyGrad);
+        } else {
+            Normalised x = new Normalised(input);
+            Normalised p = new Normalised(proxies);
+            dX = x.backprop(g.mmul(p.unit));
+            proxyGrad.assign(p.backprop(g.transpose().mmul(x.unit)));
+        }
         Gradient gradient = new DefaultGradient();
         gradient.gradientForVariable().put(ProxyLayer.PROXIES, proxyGrad);
         return new Pair<>(gradient, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dX));

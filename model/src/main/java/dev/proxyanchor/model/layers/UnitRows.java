@@ -1,0 +1,78 @@
+package dev.proxyanchor.model.layers;
+
+import dev.proxyanchor.model.runtime.ContiguousFloats;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Rows of a contiguous float32 matrix divided by their L2 norms, sqrt(sum v^2 + {@link ProxyLayer#NORM_EPS}), and the
+ * backward pass through that division, each as one sweep on the heap: the proxy layer's normalisations were about a
+ * dozen small ND4J operations each way, whose fixed cost exceeded the arithmetic on the small CNN's head.
+ */
+final class UnitRows {
+
+    /** The unit rows (a new array) and the norms they were divided by. */
+    final INDArray unit;
+    final double[] norms;
+
+    private UnitRows(INDArray unit, double[] norms) {
+        this.unit = unit;
+        this.norms = norms;
+    }
+
+    static boolean accepts(INDArray... rows) {
+        return ContiguousFloats.all(rows);
+    }
+
+    static UnitRows of(INDArray rows) {
+        int n = (int) rows.size(0);
+        int d = (int) rows.size(1);
+        INDArray unit = rows.ulike();
+        FloatBuffer in = ContiguousFloats.of(rows);
+        FloatBuffer out = ContiguousFloats.of(unit);
+        double[] norms = new double[n];
+        float[] row = new float[d];
+        for (int r = 0; r < n; r++) {
+            in.get(r * d, row);
+            double squares = 0;
+            for (float v : row) {
+                squares += (double) v * v;
+            }
+            norms[r] = Math.sqrt(squares + ProxyLayer.NORM_EPS);
+            float inverse = (float) (1 / norms[r]);
+            for (int i = 0; i < d; i++) {
+                row[i] *= inverse;
+            }
+            out.put(r * d, row);
+        }
+        return new UnitRows(unit, norms);
+    }
+
+    /**
+     * Writes dL/drows = (dUnit - unit * rowsum(unit .* dUnit)) / norm into {@code out} (contiguous float32);
+     * {@code dUnit} may be in either order (ND4J's matrix products return column-major results).
+     */
+    void backprop(INDArray dUnit, INDArray out) {
+        int n = (int) unit.size(0);
+        int d = (int) unit.size(1);
+        FloatBuffer u = ContiguousFloats.of(unit);
+        FloatBuffer g = ContiguousFloats.of(ContiguousFloats.all(dUnit) ? dUnit : dUnit.dup('c'));
+        FloatBuffer o = ContiguousFloats.of(out);
+        float[] unitRow = new float[d];
+        float[] gradRow = new float[d];
+        for (int r = 0; r < n; r++) {
+            u.get(r * d, unitRow);
+            g.get(r * d, gradRow);
+            double along = 0;
+            for (int i = 0; i < d; i++) {
+                along += (double) unitRow[i] * gradRow[i];
+            }
+            float a = (float) along;
+            float inverse = (float) (1 / norms[r]);
+            for (int i = 0; i < d; i++) {
+                gradRow[i] = (gradRow[i] - unitRow[i] * a) * inverse;
+            }
+            o.put(r * d, gradRow);
+        }
+    }
+}

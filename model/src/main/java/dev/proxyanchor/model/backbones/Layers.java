@@ -2,10 +2,10 @@ package dev.proxyanchor.model.backbones;
 
 import dev.proxyanchor.model.layers.IndexedMaxPooling;
 import dev.proxyanchor.model.layers.OneDnnConvolution;
+import dev.proxyanchor.model.layers.Relu;
 import dev.proxyanchor.model.layers.TorchBatchNorm;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
@@ -62,7 +62,7 @@ final class Layers {
     }
 
     static String relu(GraphBuilder graph, String name, String input) {
-        graph.addLayer(name, new ActivationLayer(Activation.RELU), input);
+        graph.addLayer(name, new Relu(), input);
         return name;
     }
 

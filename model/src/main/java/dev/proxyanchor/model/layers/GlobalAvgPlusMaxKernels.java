@@ -11,8 +11,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class GlobalAvgPlusMaxKernels {
 
-    private static final ThreadLocal<float[][]> PLANE = ThreadLocal.withInitial(() -> new float[1][0]);
-
     private GlobalAvgPlusMaxKernels() {
     }
 
@@ -22,7 +20,7 @@ final class GlobalAvgPlusMaxKernels {
         FloatBuffer in = ContiguousFloats.of(x);
         FloatBuffer y = ContiguousFloats.of(out);
         ContiguousFloats.indices(x.size(0) * x.size(1)).forEach(p -> {
-            float[] plane = plane(hw);
+            float[] plane = ThreadBuffers.floats(0, hw);
             in.get(p * hw, plane, 0, hw);
             double sum = 0;
             float best = plane[0];
@@ -46,19 +44,11 @@ final class GlobalAvgPlusMaxKernels {
         FloatBuffer grad = ContiguousFloats.of(dy);
         FloatBuffer out = ContiguousFloats.of(dx);
         ContiguousFloats.indices(dx.size(0) * dx.size(1)).forEach(p -> {
-            float[] plane = plane(hw);
+            float[] plane = ThreadBuffers.floats(0, hw);
             float g = grad.get(p);
             java.util.Arrays.fill(plane, 0, hw, g / hw);
             plane[winners[p]] += g;
             out.put(p * hw, plane, 0, hw);
         });
-    }
-
-    private static float[] plane(int length) {
-        float[][] holder = PLANE.get();
-        if (holder[0].length < length) {
-            holder[0] = new float[length];
-        }
-        return holder[0];
     }
 }

@@ -44,14 +44,13 @@ final class IndexedMaxPoolKernels {
         boolean vector = VECTORIZED && win.isTwoByTwoTiling();
         int padding = vector ? MaxPoolVectorTiles.PADDING : 0;
         planes(x).forEach(p -> {
-            Buffers buffers = Buffers.THREAD.get();
-            float[] plane = buffers.plane(h * w + padding);
-            float[] pooled = buffers.pooled(outH * outW + padding);
+            float[] plane = ThreadBuffers.floats(0, h * w + padding);
+            float[] pooled = ThreadBuffers.floats(1, outH * outW + padding);
             in.get(p * h * w, plane, 0, h * w);
             if (vector) {
-                byte[] planeWinners = buffers.winners(outH * outW);
-                MaxPoolVectorTiles.pool2x2(plane, w, outH, outW, pooled, buffers.offsets(outH * outW + padding),
-                        planeWinners);
+                byte[] planeWinners = ThreadBuffers.bytes(0, outH * outW);
+                MaxPoolVectorTiles.pool2x2(plane, w, outH, outW, pooled,
+                        ThreadBuffers.floats(2, outH * outW + padding), planeWinners);
                 System.arraycopy(planeWinners, 0, winners, p * outH * outW, outH * outW);
             } else if (win.isTwoByTwoTiling()) {
                 pool2x2(plane, w, outH, outW, pooled, winners, p * outH * outW);
@@ -123,9 +122,8 @@ final class IndexedMaxPoolKernels {
         FloatBuffer out = ContiguousFloats.of(dx);
         boolean tiling = win.isTwoByTwoTiling();
         planes(dx).forEach(p -> {
-            Buffers buffers = Buffers.THREAD.get();
-            float[] plane = buffers.zeroedPlane(h * w);
-            float[] g = buffers.pooled(outH * outW);
+            float[] plane = ThreadBuffers.zeroedFloats(0, h * w);
+            float[] g = ThreadBuffers.floats(1, outH * outW);
             grad.get(p * outH * outW, g, 0, outH * outW);
             for (int i = 0; i < outH; i++) {
                 for (int j = 0; j < outW; j++) {
@@ -140,52 +138,6 @@ final class IndexedMaxPoolKernels {
             }
             out.put(p * h * w, plane, 0, h * w);
         });
-    }
-
-    /**
-     * Per-thread plane buffers, reused across planes and calls instead of allocations per plane. They may be longer
-     * than asked for (callers pass lengths).
-     */
-    private static final class Buffers {
-        static final ThreadLocal<Buffers> THREAD = ThreadLocal.withInitial(Buffers::new);
-        private float[] plane = new float[0];
-        private float[] pooled = new float[0];
-        private float[] offsets = new float[0];
-        private byte[] winners = new byte[0];
-
-        float[] plane(int length) {
-            if (plane.length < length) {
-                plane = new float[length];
-            }
-            return plane;
-        }
-
-        float[] zeroedPlane(int length) {
-            float[] a = plane(length);
-            java.util.Arrays.fill(a, 0, length, 0f);
-            return a;
-        }
-
-        float[] pooled(int length) {
-            if (pooled.length < length) {
-                pooled = new float[length];
-            }
-            return pooled;
-        }
-
-        float[] offsets(int length) {
-            if (offsets.length < length) {
-                offsets = new float[length];
-            }
-            return offsets;
-        }
-
-        byte[] winners(int length) {
-            if (winners.length < length) {
-                winners = new byte[length];
-            }
-            return winners;
-        }
     }
 
     /** Image planes (n, c). */

@@ -11,21 +11,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class ReluKernels {
 
     private static final int CHUNK = 4096;
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {
-            new float[CHUNK], new float[CHUNK]});
 
     private ReluKernels() {
+    }
+
+    /** One chunk's work: elements [from, from + length) of the arrays. */
+    private interface Chunk {
+        void run(int from, int length);
     }
 
     /** out = max(x, 0), NaN kept. */
     static void forward(INDArray x, INDArray out) {
         FloatBuffer in = ContiguousFloats.of(x);
         FloatBuffer y = ContiguousFloats.of(out);
-        long n = x.length();
-        ContiguousFloats.indices((n + CHUNK - 1) / CHUNK).forEach(c -> {
-            int from = c * CHUNK;
-            int length = (int) Math.min(CHUNK, n - from);
-            float[] v = BUFFERS.get()[0];
+        inChunks(x.length(), (from, length) -> {
+            float[] v = ThreadBuffers.floats(0, CHUNK);
             in.get(from, v, 0, length);
             if (BatchNormRows.VECTORIZED) {
                 ReluVectorChunks.forward(v, length);
@@ -43,13 +43,9 @@ final class ReluKernels {
         FloatBuffer in = ContiguousFloats.of(x);
         FloatBuffer grad = ContiguousFloats.of(dy);
         FloatBuffer out = ContiguousFloats.of(dx);
-        long n = x.length();
-        ContiguousFloats.indices((n + CHUNK - 1) / CHUNK).forEach(c -> {
-            int from = c * CHUNK;
-            int length = (int) Math.min(CHUNK, n - from);
-            float[][] buffers = BUFFERS.get();
-            float[] v = buffers[0];
-            float[] g = buffers[1];
+        inChunks(x.length(), (from, length) -> {
+            float[] v = ThreadBuffers.floats(0, CHUNK);
+            float[] g = ThreadBuffers.floats(1, CHUNK);
             in.get(from, v, 0, length);
             grad.get(from, g, 0, length);
             if (BatchNormRows.VECTORIZED) {
@@ -60,6 +56,13 @@ final class ReluKernels {
                 }
             }
             out.put(from, g, 0, length);
+        });
+    }
+
+    private static void inChunks(long n, Chunk chunk) {
+        ContiguousFloats.indices((n + CHUNK - 1) / CHUNK).forEach(c -> {
+            int from = c * CHUNK;
+            chunk.run(from, (int) Math.min(CHUNK, n - from));
         });
     }
 }

@@ -1,8 +1,10 @@
 package dev.proxyanchor.model.checkpoint;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.proxyanchor.model.UserInputException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,11 +22,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A trained network with its optimizer state and training state. On disk it is two files side by side, so that
  * the network also opens with DL4J's own {@code ModelSerializer}: {@value #MODEL_FILE} (graph configuration,
  * parameters, updater state) and {@value #STATE_FILE}. Parameters and optimizer state round-trip bit-exactly.
+ *
+ * <p>{@value #STATE_FILE} carries its format in {@value #FORMAT_FIELD}; every format this version reads is stored
+ * under the model module's {@code src/test/resources/checkpoint-formats/} and loaded by a test:
+ * <ol>
+ *   <li>the {@link TrainingState} fields (a file without {@value #FORMAT_FIELD} is format 1).</li>
+ * </ol>
+ * {@code model.zip} names DL4J's and our classes (layer configurations, the loss, updaters, schedules) by their
+ * fully qualified names: moving or renaming one of them breaks every stored checkpoint.
  */
 public record Checkpoint(ComputationGraph graph, TrainingState state) {
 
     public static final String MODEL_FILE = "model.zip";
     public static final String STATE_FILE = "training.json";
+    /** The {@value #STATE_FILE} format this version writes; it reads this one and every earlier one. */
+    public static final int STATE_FORMAT = 1;
+    static final String FORMAT_FIELD = "format";
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -37,7 +50,9 @@ public record Checkpoint(ComputationGraph graph, TrainingState state) {
 
     /** Writes {@value #STATE_FILE}; the caller owns (and closes) the stream. */
     public void writeState(OutputStream out) throws IOException {
-        JSON.writeValue(new NonClosing(out), state);
+        ObjectNode json = JSON.createObjectNode().put(FORMAT_FIELD, STATE_FORMAT);
+        json.setAll((ObjectNode) JSON.valueToTree(state));
+        JSON.writeValue(new NonClosing(out), json);
     }
 
     public static Checkpoint read(InputStream model, InputStream state, String where) throws IOException {
@@ -48,14 +63,23 @@ public record Checkpoint(ComputationGraph graph, TrainingState state) {
             throw new UserInputException("cannot read the network of checkpoint " + where + " (" + MODEL_FILE
                     + "): " + e.getMessage() + ". Is it a checkpoint written by this tool?", e);
         }
-        TrainingState training;
+        return new Checkpoint(graph, readState(state, where));
+    }
+
+    private static TrainingState readState(InputStream in, String where) {
         try {
-            training = JSON.readValue(state, TrainingState.class);
+            JsonNode json = JSON.readTree(in);
+            int format = json.path(FORMAT_FIELD).asInt(1);
+            if (format > STATE_FORMAT) {
+                throw new UserInputException(STATE_FILE + " of checkpoint " + where + " has format " + format
+                        + "; this version reads formats up to " + STATE_FORMAT
+                        + ": load it with the newer proxyanchor-spark that wrote it");
+            }
+            return JSON.treeToValue(json, TrainingState.class);
         } catch (IOException e) {
             throw new UserInputException("cannot read " + STATE_FILE + " of checkpoint " + where + ": "
                     + e.getMessage(), e);
         }
-        return new Checkpoint(graph, training);
     }
 
     /**

@@ -78,6 +78,25 @@ class CheckpointRoundTripTest {
         assertTrue(e.getMessage().contains("runs/x/best"), e.getMessage());
     }
 
+    @Test
+    void stateFileCarriesItsFormatAndANewerFormatIsRefused() throws IOException {
+        Recipe recipe = TestNetworks.tinyRecipe().build();
+        Checkpoint checkpoint = new Checkpoint(TestNetworks.tinyNetwork(recipe, DataType.FLOAT),
+                TrainingState.start(recipe));
+        ByteArrayOutputStream model = new ByteArrayOutputStream();
+        ByteArrayOutputStream state = new ByteArrayOutputStream();
+        checkpoint.writeModel(model);
+        checkpoint.writeState(state);
+        String json = state.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"format\" : " + Checkpoint.STATE_FORMAT), json);
+
+        String newer = json.replace("\"format\" : " + Checkpoint.STATE_FORMAT,
+                "\"format\" : " + (Checkpoint.STATE_FORMAT + 1));
+        UserInputException e = assertThrows(UserInputException.class, () -> Checkpoint.read(
+                new ByteArrayInputStream(model.toByteArray()), new ByteArrayInputStream(newer.getBytes()), "runs/x/last"));
+        assertTrue(e.getMessage().contains("runs/x/last") && e.getMessage().contains("newer"), e.getMessage());
+    }
+
     static Checkpoint roundTrip(Checkpoint checkpoint) throws IOException {
         ByteArrayOutputStream model = new ByteArrayOutputStream();
         ByteArrayOutputStream state = new ByteArrayOutputStream();

@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.layers;
 
+import dev.proxyanchor.model.kernels.GlobalAvgPlusMaxKernels;
 import dev.proxyanchor.model.runtime.ContiguousFloats;
 import java.util.Arrays;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

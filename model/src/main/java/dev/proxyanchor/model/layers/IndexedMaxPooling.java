@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.layers;
 
+import dev.proxyanchor.model.kernels.IndexedMaxPoolKernels;
 import java.util.Collection;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;

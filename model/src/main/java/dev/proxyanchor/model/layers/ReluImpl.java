@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.layers;
 
+import dev.proxyanchor.model.kernels.ReluKernels;
 import dev.proxyanchor.model.runtime.ContiguousFloats;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;

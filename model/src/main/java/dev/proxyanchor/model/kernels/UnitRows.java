@@ -1,5 +1,6 @@
-package dev.proxyanchor.model.layers;
+package dev.proxyanchor.model.kernels;
 
+import dev.proxyanchor.model.layers.ProxyLayer;
 import dev.proxyanchor.model.runtime.ContiguousFloats;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -9,22 +10,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * backward pass through that division, each as one sweep on the heap: the proxy layer's normalisations were about a
  * dozen small ND4J operations each way, whose fixed cost exceeded the arithmetic on the small CNN's head.
  */
-final class UnitRows {
+public final class UnitRows {
 
     /** The unit rows (a new array) and the norms they were divided by. */
-    final INDArray unit;
-    final double[] norms;
+    public final INDArray unit;
+    public final double[] norms;
 
     private UnitRows(INDArray unit, double[] norms) {
         this.unit = unit;
         this.norms = norms;
     }
 
-    static boolean accepts(INDArray... rows) {
+    public static boolean accepts(INDArray... rows) {
         return ContiguousFloats.all(rows);
     }
 
-    static UnitRows of(INDArray rows) {
+    public static UnitRows of(INDArray rows) {
         int n = (int) rows.size(0);
         int d = (int) rows.size(1);
         INDArray unit = rows.ulike();
@@ -52,7 +53,7 @@ final class UnitRows {
      * Writes dL/drows = (dUnit - unit * rowsum(unit .* dUnit)) / norm into {@code out} (contiguous float32);
      * {@code dUnit} may be in either order (ND4J's matrix products return column-major results).
      */
-    void backprop(INDArray dUnit, INDArray out) {
+    public void backprop(INDArray dUnit, INDArray out) {
         int n = (int) unit.size(0);
         int d = (int) unit.size(1);
         FloatBuffer u = ContiguousFloats.of(unit);

@@ -1,4 +1,4 @@
-package dev.proxyanchor.model.layers;
+package dev.proxyanchor.model.kernels;
 
 /**
  * The per-row arithmetic of {@link BatchNormKernels}: one image's row of one channel at a time, small enough to stay

@@ -1,4 +1,4 @@
-package dev.proxyanchor.model.layers;
+package dev.proxyanchor.model.kernels;
 
 import dev.proxyanchor.model.runtime.ContiguousFloats;
 import java.nio.FloatBuffer;
@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * number (the last NaN, if several). Where windows overlap (stride < kernel) a position collects the gradient
  * of every window it won.
  */
-final class IndexedMaxPoolKernels {
+public final class IndexedMaxPoolKernels {
 
     /** The 2x2 tiling forward pass runs on SIMD lanes when the JVM has the Vector API module. */
     static final boolean VECTORIZED = BatchNormRows.VECTORIZED && MaxPoolVectorTiles.usable();
@@ -22,19 +22,19 @@ final class IndexedMaxPoolKernels {
     }
 
     /** The window geometry: kernel and stride per axis. */
-    record Window(int kH, int kW, int sH, int sW) {
+    public record Window(int kH, int kW, int sH, int sW) {
         boolean isTwoByTwoTiling() {
             return kH == 2 && kW == 2 && sH == 2 && sW == 2;
         }
 
         /** Window offsets must fit the winners' byte encoding. */
-        boolean fits() {
+        public boolean fits() {
             return kH * kW <= Byte.MAX_VALUE;
         }
     }
 
     /** out[n, c, i, j] = max of the window; {@code winners} gets each window's winning offset (row * kW + col). */
-    static void forward(INDArray x, Window win, INDArray out, byte[] winners) {
+    public static void forward(INDArray x, Window win, INDArray out, byte[] winners) {
         int h = (int) x.size(2);
         int w = (int) x.size(3);
         int outH = (int) out.size(2);
@@ -113,7 +113,7 @@ final class IndexedMaxPoolKernels {
     }
 
     /** dx = dy routed to each window's winner (summed where windows overlap), zero elsewhere. */
-    static void backward(INDArray dy, byte[] winners, Window win, INDArray dx) {
+    public static void backward(INDArray dy, byte[] winners, Window win, INDArray dx) {
         int h = (int) dx.size(2);
         int w = (int) dx.size(3);
         int outH = (int) dy.size(2);
@@ -145,7 +145,7 @@ final class IndexedMaxPoolKernels {
         return ContiguousFloats.indices(nchw.size(0) * nchw.size(1));
     }
 
-    static byte[] winnersFor(byte[] previous, long count) {
+    public static byte[] winnersFor(byte[] previous, long count) {
         return previous != null && previous.length == count ? previous : new byte[Math.toIntExact(count)];
     }
 }

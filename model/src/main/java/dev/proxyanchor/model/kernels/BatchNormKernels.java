@@ -1,4 +1,4 @@
-package dev.proxyanchor.model.layers;
+package dev.proxyanchor.model.kernels;
 
 import dev.proxyanchor.model.runtime.ContiguousFloats;
 import java.nio.FloatBuffer;
@@ -15,17 +15,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Sums run in float within one row and in double across rows, around a per-channel shift (the channel's first
  * value), so the one-pass variance does not cancel catastrophically when the mean is large against the spread.
  */
-final class BatchNormKernels {
+public final class BatchNormKernels {
 
     private BatchNormKernels() {
     }
 
     /** Per-channel batch statistics of the last forward pass. */
-    record Statistics(double[] mean, double[] biasedVariance, double[] invStd, long perChannel) {
+    public record Statistics(double[] mean, double[] biasedVariance, double[] invStd, long perChannel) {
     }
 
     /** out = gamma * (x - mean) * invStd + beta (then ReLU when {@code relu}); returns the batch statistics. */
-    static Statistics forward(INDArray x, double[] gamma, double[] beta, double eps, boolean relu, INDArray out) {
+    public static Statistics forward(INDArray x, double[] gamma, double[] beta, double eps, boolean relu, INDArray out) {
         int n = (int) x.size(0);
         int c = (int) x.size(1);
         int hw = (int) (x.size(2) * x.size(3));
@@ -70,7 +70,7 @@ final class BatchNormKernels {
      * dx from dy through BatchNorm (and the ReLU, whose mask is recomputed from x); fills dGamma and dBeta.
      * dx = gamma * invStd * (g - mean(g) - xHat * mean(g * xHat)) with g the gradient after the ReLU.
      */
-    static void backward(INDArray x, INDArray dy, double[] gamma, double[] beta, Statistics stats, boolean relu,
+    public static void backward(INDArray x, INDArray dy, double[] gamma, double[] beta, Statistics stats, boolean relu,
             INDArray dx, double[] dGamma, double[] dBeta) {
         int n = (int) x.size(0);
         int c = (int) x.size(1);

@@ -1,4 +1,4 @@
-package dev.proxyanchor.model.layers;
+package dev.proxyanchor.model.kernels;
 
 /**
  * Per-thread scratch arrays for the Java kernels (pooling, ReLU), reused across planes, chunks and calls instead of

@@ -1,4 +1,4 @@
-package dev.proxyanchor.model.layers;
+package dev.proxyanchor.model.kernels;
 
 import dev.proxyanchor.model.runtime.ContiguousFloats;
 import java.nio.FloatBuffer;
@@ -9,13 +9,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * pass keeps each plane's maximum position (PyTorch's rule: a value takes over when larger or NaN), so the backward
  * pass is the mean's even share plus the maximum's gradient at that position.
  */
-final class GlobalAvgPlusMaxKernels {
+public final class GlobalAvgPlusMaxKernels {
 
     private GlobalAvgPlusMaxKernels() {
     }
 
     /** out[n, c] = mean + max of plane (n, c); winners[n * C + c] = the maximum's offset in its plane. */
-    static void forward(INDArray x, INDArray out, int[] winners) {
+    public static void forward(INDArray x, INDArray out, int[] winners) {
         int hw = (int) (x.size(2) * x.size(3));
         FloatBuffer in = ContiguousFloats.of(x);
         FloatBuffer y = ContiguousFloats.of(out);
@@ -39,7 +39,7 @@ final class GlobalAvgPlusMaxKernels {
     }
 
     /** dx[n, c, :, :] = dy[n, c] / (H * W), plus dy[n, c] at the plane's maximum. */
-    static void backward(INDArray dy, int[] winners, INDArray dx) {
+    public static void backward(INDArray dy, int[] winners, INDArray dx) {
         int hw = (int) (dx.size(2) * dx.size(3));
         FloatBuffer grad = ContiguousFloats.of(dy);
         FloatBuffer out = ContiguousFloats.of(dx);

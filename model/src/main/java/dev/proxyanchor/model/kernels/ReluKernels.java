@@ -1,4 +1,4 @@
-package dev.proxyanchor.model.layers;
+package dev.proxyanchor.model.kernels;
 
 import dev.proxyanchor.model.runtime.ContiguousFloats;
 import java.nio.FloatBuffer;
@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link ReluImpl}'s sweeps, in L1-sized chunks split across threads; the chunk arithmetic runs on SIMD lanes
  * ({@link ReluVectorChunks}) when the JVM has the Vector API module.
  */
-final class ReluKernels {
+public final class ReluKernels {
 
     private static final int CHUNK = 4096;
 
@@ -21,7 +21,7 @@ final class ReluKernels {
     }
 
     /** out = max(x, 0), NaN kept. */
-    static void forward(INDArray x, INDArray out) {
+    public static void forward(INDArray x, INDArray out) {
         FloatBuffer in = ContiguousFloats.of(x);
         FloatBuffer y = ContiguousFloats.of(out);
         inChunks(x.length(), (from, length) -> {
@@ -39,7 +39,7 @@ final class ReluKernels {
     }
 
     /** dx = dy where x > 0, else 0 (also where x is NaN, as PyTorch's threshold_backward). */
-    static void backward(INDArray x, INDArray dy, INDArray dx) {
+    public static void backward(INDArray x, INDArray dy, INDArray dx) {
         FloatBuffer in = ContiguousFloats.of(x);
         FloatBuffer grad = ContiguousFloats.of(dy);
         FloatBuffer out = ContiguousFloats.of(dx);

@@ -11,9 +11,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The result of listing a dataset: its samples by role, how many proxies training needs, and how it is evaluated.
+ * The result of listing a dataset: its samples by role, its number of training classes, and how it is evaluated.
  * Built only by readers, which have checked the data; the constructor checks what every dataset shares (training
- * labels are 0..proxies-1 with no gap, the evaluation roles match the evaluation mode).
+ * labels are 0..classes-1 with no gap, the evaluation roles match the evaluation mode).
  */
 public final class DatasetListing implements Serializable {
 
@@ -22,7 +22,7 @@ public final class DatasetListing implements Serializable {
     private final EvalMode evalMode;
     private final int[] recallK;
     private final Map<Role, List<Sample>> byRole;
-    private final int numProxies;
+    private final int numTrainClasses;
 
     public DatasetListing(String dataset, List<Sample> samples, EvalMode evalMode, int[] recallK) {
         this.dataset = dataset;
@@ -37,7 +37,7 @@ public final class DatasetListing implements Serializable {
             }
         }
         this.byRole = Collections.unmodifiableMap(grouped);
-        this.numProxies = countTrainClasses(dataset, samples(Role.TRAIN));
+        this.numTrainClasses = countTrainClasses(dataset, samples(Role.TRAIN));
         requireEvalRoles();
     }
 
@@ -61,9 +61,9 @@ public final class DatasetListing implements Serializable {
         return byRole.keySet();
     }
 
-    /** The number of training classes, which is the number of proxies. */
-    public int numProxies() {
-        return numProxies;
+    /** The number of training classes (labels 0..n-1); a proxy-based loss has one proxy per class. */
+    public int numTrainClasses() {
+        return numTrainClasses;
     }
 
     public EvalMode evalMode() {
@@ -98,7 +98,7 @@ public final class DatasetListing implements Serializable {
         int classes = present.cardinality();
         if (present.length() != classes) {
             throw new DatasetException(dataset + ": training labels must be 0.." + (classes - 1)
-                    + " without gaps (one proxy per label), but label " + present.nextClearBit(0)
+                    + " without gaps, but label " + present.nextClearBit(0)
                     + " is missing while the largest is " + (present.length() - 1) + ".");
         }
         return classes;
@@ -117,7 +117,7 @@ public final class DatasetListing implements Serializable {
 
     @Override
     public String toString() {
-        return "DatasetListing[" + dataset + ", " + samples.size() + " samples, " + numProxies + " proxies, "
+        return "DatasetListing[" + dataset + ", " + samples.size() + " samples, " + numTrainClasses + " training classes, "
                 + evalMode.key() + ", recall@" + Arrays.toString(recallK) + "]";
     }
 }

@@ -126,7 +126,7 @@ public final class ImageBatches implements Serializable {
             this.batchSize = batchSize;
         }
 
-        /** One-hot labels over {@code classes} (the number of proxies); by default labels are one column. */
+        /** One-hot labels over {@code classes} (the number of training classes); by default labels are one column. */
         public Builder oneHot(int classes) {
             if (classes <= 0) {
                 throw new IllegalArgumentException("one-hot width must be positive, got " + classes);

@@ -35,7 +35,7 @@ class Cars196Test {
         DatasetFixtures.cars(tmp);
         DatasetListing listing = list();
         assertEquals(206, listing.samples().size(), "the file's test flag is ignored");
-        assertEquals(98, listing.numProxies());
+        assertEquals(98, listing.numTrainClasses());
         for (Sample s : listing.samples()) {
             int index = Integer.parseInt(s.uri().replaceAll(".*/car_ims/(\\d+)\\.jpg", "$1")) - 1;
             assertEquals(index % 196, s.label(), s.uri());

@@ -25,7 +25,7 @@ class Cub200Test {
     void sortedClassFoldersAreLabelsFirstHundredTrainRestEvaluateUnremapped() {
         DatasetFixtures.cub(tmp);
         DatasetListing listing = list(tmp.toString());
-        assertEquals(100, listing.numProxies());
+        assertEquals(100, listing.numTrainClasses());
         assertEquals(EvalMode.SELF, listing.evalMode());
         assertEquals(134, listing.imageCount(Role.TRAIN));
         assertEquals(133, listing.imageCount(Role.EVAL));

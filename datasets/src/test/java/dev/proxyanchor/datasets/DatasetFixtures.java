@@ -20,7 +20,7 @@ import java.util.zip.GZIPOutputStream;
 public final class DatasetFixtures {
 
     /** What a fixture holds: its data root and, per role, the number of images and of classes. */
-    public record Fixture(String root, int proxies, EvalMode evalMode, Map<Role, int[]> imagesAndClasses) {}
+    public record Fixture(String root, int trainClasses, EvalMode evalMode, Map<Role, int[]> imagesAndClasses) {}
 
     private DatasetFixtures() {}
 

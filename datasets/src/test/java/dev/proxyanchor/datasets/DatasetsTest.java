@@ -46,7 +46,7 @@ class DatasetsTest {
             Fixture fixture = DatasetFixtures.of(name, tmp.resolve(name));
             DatasetListing listing = Datasets.reader(name).list(fixture.root(), DatasetOptions.defaults(),
                     new Configuration());
-            assertEquals(fixture.proxies(), listing.numProxies(), "proxies");
+            assertEquals(fixture.trainClasses(), listing.numTrainClasses(), "training classes");
             assertEquals(fixture.evalMode(), listing.evalMode(), "eval mode");
             assertEquals(fixture.imagesAndClasses().keySet(), listing.roles(), "roles");
             for (Map.Entry<Role, int[]> role : fixture.imagesAndClasses().entrySet()) {

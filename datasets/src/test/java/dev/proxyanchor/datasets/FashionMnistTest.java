@@ -26,7 +26,7 @@ class FashionMnistTest {
         assumeDebianPackage();
         FashionMnist reader = new FashionMnist();
         DatasetListing listing = reader.list(reader.defaultRoot(), DatasetOptions.defaults(), new Configuration());
-        assertEquals(5, listing.numProxies());
+        assertEquals(5, listing.numTrainClasses());
         assertEquals(30000, listing.imageCount(Role.TRAIN));
         assertEquals(5000, listing.imageCount(Role.EVAL));
         assertEquals(0, listing.imageCount(Role.EVAL_SEEN));

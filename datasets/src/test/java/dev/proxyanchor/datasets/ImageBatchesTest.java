@@ -52,7 +52,7 @@ class ImageBatchesTest {
                 new Configuration());
         List<Sample> train = listing.samples(Role.TRAIN).subList(0, 70);
         ImageBatches batches = ImageBatches.builder(loader, ImageTransforms.forTraining("small_cnn"), 32)
-                .oneHot(listing.numProxies()).build();
+                .oneHot(listing.numTrainClasses()).build();
         Iterator<DataSet> it = batches.over(train.iterator());
 
         DataSet first = it.next();
@@ -131,7 +131,7 @@ class ImageBatchesTest {
         DatasetListing listing = new ClassFolders().list(tmp.toString(), DatasetOptions.defaults(),
                 new Configuration());
         Iterator<DataSet> it = ImageBatches.builder(loader, ImageTransforms.forTraining("resnet50"), 16)
-                .oneHot(listing.numProxies()).seed(1, 0).build().over(listing.samples(Role.TRAIN).iterator());
+                .oneHot(listing.numTrainClasses()).seed(1, 0).build().over(listing.samples(Role.TRAIN).iterator());
         DatasetException e = assertThrows(DatasetException.class, it::next);
         assertTrue(e.getMessage().contains("train/cat/0.jpg"), e.getMessage());
     }

@@ -38,7 +38,7 @@ class InShopTest {
         DatasetFixtures.inShop(tmp);
         DatasetListing listing = list();
         assertEquals(EvalMode.QUERY_GALLERY, listing.evalMode());
-        assertEquals(3, listing.numProxies());
+        assertEquals(3, listing.numTrainClasses());
         assertEquals(Map.of("id_00000002", 0, "id_00000007", 1, "id_00000010", 2),
                 labelByItem(listing.samples(Role.TRAIN)));
     }

@@ -57,7 +57,7 @@ class ReadsFromHdfsTest {
         assertEquals(133, listing.imageCount(Role.EVAL));
         assertTrue(listing.samples().get(0).uri().startsWith("hdfs://"), listing.samples().get(0).uri());
         DataSet batch = ImageBatches.builder(new SampleLoader(conf), ImageTransforms.forTraining("bn_inception"), 8)
-                .oneHot(listing.numProxies()).seed(7, 1).build().over(listing.samples(Role.TRAIN).iterator()).next();
+                .oneHot(listing.numTrainClasses()).seed(7, 1).build().over(listing.samples(Role.TRAIN).iterator()).next();
         assertArrayEquals(new long[] {8, 3, 224, 224}, batch.getFeatures().shape());
         assertArrayEquals(new long[] {8, 100}, batch.getLabels().shape());
     }

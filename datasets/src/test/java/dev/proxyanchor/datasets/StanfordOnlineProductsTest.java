@@ -33,7 +33,7 @@ class StanfordOnlineProductsTest {
     void headerSkippedLabelIsClassIdMinusOneTrainFileTrainsTestFileEvaluates() {
         DatasetFixtures.sop(tmp);
         DatasetListing listing = list();
-        assertEquals(5, listing.numProxies());
+        assertEquals(5, listing.numTrainClasses());
         assertEquals(10, listing.imageCount(Role.TRAIN));
         assertEquals(12, listing.imageCount(Role.EVAL));
         assertArrayEquals(new int[] {1, 10, 100, 1000}, listing.recallK());

@@ -60,7 +60,7 @@ final class DatasetsCommand implements Callable<Integer> {
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
         out.put("dataset", listing.dataset());
-        out.put("proxies", listing.numProxies());
+        out.put("train_classes", listing.numTrainClasses());
         out.put("eval_mode", listing.evalMode().key());
         ArrayNode recallK = out.putArray("recall_k");
         for (int k : listing.recallK()) {

@@ -95,14 +95,14 @@ public final class TrainingJob {
         }
 
         List<Sample> train = subset(listing.samples(Role.TRAIN), s.trainLimit(), s.seed());
-        Recipe recipe = recipe(s, listing.numProxies());
+        Recipe recipe = recipe(s, listing.numTrainClasses());
         Optional<java.nio.file.Path> weights = s.resume() ? Optional.empty()
                 : PretrainedWeights.resolve(s.pretrained(), s.model());
         Checkpoint start = s.resume() ? resume(run, recipe) : fresh(recipe, weights);
         run.writeText(RunDirectory.CONFIG, config(s, listing, train.size(), jsc));
 
-        log.info("{}: {} training images, {} proxies; {} evaluation ({})", listing.dataset(), train.size(),
-                listing.numProxies(), listing.evalMode().key(), describeEval(listing));
+        log.info("{}: {} training images of {} classes; {} evaluation ({})", listing.dataset(), train.size(),
+                listing.numTrainClasses(), listing.evalMode().key(), describeEval(listing));
         log.info("batch: {} images per step = {} workers x {}; parameters and Adam state averaged every {} steps "
                 + "({} images between averages)", s.batchSize(), s.workers(), s.batchSizePerWorker(),
                 s.averagingFrequency(), s.batchSize() * s.averagingFrequency());
@@ -116,7 +116,7 @@ public final class TrainingJob {
         SparkTrainer.TrainImages images = new SparkTrainer.TrainImages(
                 train.stream().map(Sample::uri).toArray(String[]::new),
                 train.stream().mapToInt(Sample::label).toArray());
-        checkLabels(images, listing.numProxies());
+        checkLabels(images, listing.numTrainClasses());
         Map<String, List<Sample>> evalSets = evalSets(listing, s);
         SparkTrainer.EpochEvaluation evaluation = (graph, epoch) -> evaluate(jsc, graph, evalSets, listing,
                 decoder, s.workers());
@@ -136,8 +136,8 @@ public final class TrainingJob {
         }
     }
 
-    private static Recipe recipe(TrainSettings s, int numProxies) {
-        return Recipe.builder().model(s.model()).embeddingSize(s.embeddingSize()).numProxies(numProxies)
+    private static Recipe recipe(TrainSettings s, int trainClasses) {
+        return Recipe.builder().model(s.model()).embeddingSize(s.embeddingSize()).numProxies(trainClasses)
                 .optimizer(s.optimizer()).lr(s.lr()).weightDecay(s.weightDecay()).lrDecayStep(s.lrDecayStep())
                 .lrDecayGamma(s.lrDecayGamma()).proxyLrScale(s.proxyLrScale()).warm(s.warm())
                 .bnFreeze(s.bnFreeze()).l2Norm(s.l2Norm()).alpha(s.alpha()).margin(s.mrg()).seed(s.seed()).build();
@@ -160,11 +160,11 @@ public final class TrainingJob {
         return last;
     }
 
-    private static void checkLabels(SparkTrainer.TrainImages images, int numProxies) {
+    private static void checkLabels(SparkTrainer.TrainImages images, int trainClasses) {
         for (int i = 0; i < images.labels().length; i++) {
-            if (images.labels()[i] < 0 || images.labels()[i] >= numProxies) {
+            if (images.labels()[i] < 0 || images.labels()[i] >= trainClasses) {
                 throw new UserInputException("training image " + images.uris()[i] + " has label "
-                        + images.labels()[i] + ", outside [0, " + numProxies + "), the number of training classes");
+                        + images.labels()[i] + ", outside [0, " + trainClasses + "), the number of training classes");
             }
         }
     }
@@ -252,7 +252,7 @@ public final class TrainingJob {
             throws IOException {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("settings", s);
-        config.put("dataset", Map.of("name", listing.dataset(), "proxies", listing.numProxies(),
+        config.put("dataset", Map.of("name", listing.dataset(), "train_classes", listing.numTrainClasses(),
                 "eval_mode", listing.evalMode().key(), "train_images", trainImages));
         config.put("batch_size_per_worker", s.batchSizePerWorker());
         Map<String, String> versions = new LinkedHashMap<>();

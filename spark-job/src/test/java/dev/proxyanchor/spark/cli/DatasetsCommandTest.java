@@ -42,7 +42,7 @@ class DatasetsCommandTest {
         Output o = run("datasets", "describe", "--dataset", "FMNIST", "--eval-seen");
         assertEquals(0, o.code(), o.err());
         JsonNode json = new ObjectMapper().readTree(o.out());
-        assertEquals(5, json.get("proxies").asInt());
+        assertEquals(5, json.get("train_classes").asInt());
         assertEquals("self", json.get("eval_mode").asText());
         assertEquals(30000, json.get("roles").get("train").get("images").asInt());
         assertEquals(5000, json.get("roles").get("eval_seen").get("images").asInt());

@@ -1,7 +1,6 @@
 package dev.proxyanchor.spark.bench;
 
 import dev.proxyanchor.model.EmbeddingNetwork;
-import dev.proxyanchor.model.backbones.Backbone;
 import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.recipe.Recipe;
 import java.util.SplittableRandom;
@@ -21,6 +20,30 @@ public final class OneJvmTrainingBenchmark {
     public record Result(String model, int batchSize, int iterations, double seconds, double imagesPerSec) {
     }
 
+    /** The network a benchmark trains: backbone, Proxy-Anchor head and, with {@code bnFreeze}, the official recipe. */
+    public record Setup(String model, int batchSize, int numProxies, int embeddingSize, boolean bnFreeze) {
+
+        /**
+         * The recipe of a training step after the warm-up: every layer trains (BatchNorm's gamma and beta too, as
+         * the official code releases them when the warm-up ends), BatchNorm statistics frozen with {@code bnFreeze}.
+         * Train the graph in {@link #EPOCH} for that.
+         */
+        public Recipe recipe() {
+            return Recipe.builder().model(model).embeddingSize(embeddingSize).numProxies(numProxies).warm(EPOCH)
+                    .bnFreeze(bnFreeze).lr(1e-4).build();
+        }
+
+        /** A fresh network of {@link #recipe()}, its epoch counter past the warm-up. */
+        public ComputationGraph network() {
+            ComputationGraph graph = EmbeddingNetwork.create(recipe(), Backbones.create(model), DataType.FLOAT);
+            graph.getConfiguration().setEpochCount(EPOCH);
+            return graph;
+        }
+    }
+
+    /** The epoch the benchmarks train in: the first after a one-epoch warm-up. */
+    static final int EPOCH = 1;
+
     private OneJvmTrainingBenchmark() {
     }
 
@@ -28,15 +51,16 @@ public final class OneJvmTrainingBenchmark {
      * Runs the benchmark in a fresh JVM with the machine's full thread count (OMP_NUM_THREADS removed), as a user
      * training without Spark would, and reads its result back.
      */
-    public static Result runInChildJvm(String model, int batchSize, int numProxies, int embeddingSize, int warmup,
-                                       int iterations) throws java.io.IOException, InterruptedException {
+    public static Result runInChildJvm(Setup setup, int warmup, int iterations)
+            throws java.io.IOException, InterruptedException {
         java.util.List<String> command = new java.util.ArrayList<>();
         command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> !a.startsWith("-Dspark.master") && !a.startsWith("-agentlib")).toList());
         command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"),
-                OneJvmTrainingBenchmark.class.getName(), model, String.valueOf(batchSize), String.valueOf(numProxies),
-                String.valueOf(embeddingSize), String.valueOf(warmup), String.valueOf(iterations)));
+                OneJvmTrainingBenchmark.class.getName(), setup.model(), String.valueOf(setup.batchSize()),
+                String.valueOf(setup.numProxies()), String.valueOf(setup.embeddingSize()),
+                String.valueOf(setup.bnFreeze()), String.valueOf(warmup), String.valueOf(iterations)));
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().remove("OMP_NUM_THREADS");
         Process p = pb.start();
@@ -45,24 +69,23 @@ public final class OneJvmTrainingBenchmark {
             throw new IllegalStateException("the one-JVM benchmark process failed (exit " + p.exitValue() + ")");
         }
         String[] f = out.substring(out.lastIndexOf('\n') + 1).split(" ");
-        return new Result(model, batchSize, iterations, Double.parseDouble(f[0]), Double.parseDouble(f[1]));
+        return new Result(setup.model(), setup.batchSize(), iterations, Double.parseDouble(f[0]),
+                Double.parseDouble(f[1]));
     }
 
     /** Child-JVM entry point: prints "seconds imagesPerSec". */
     public static void main(String[] args) {
         dev.proxyanchor.model.runtime.CpuKernels.configure();
-        Result r = run(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+        Setup setup = new Setup(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                Integer.parseInt(args[3]), Boolean.parseBoolean(args[4]));
+        Result r = run(setup, Integer.parseInt(args[5]), Integer.parseInt(args[6]));
         System.out.println(r.seconds() + " " + r.imagesPerSec());
     }
 
-    public static Result run(String model, int batchSize, int numProxies, int embeddingSize, int warmup,
-                             int iterations) {
-        Recipe recipe = Recipe.builder().model(model).embeddingSize(embeddingSize).numProxies(numProxies).warm(0)
-                .bnFreeze(false).lr(1e-4).build();
-        Backbone backbone = Backbones.create(model);
-        ComputationGraph graph = EmbeddingNetwork.create(recipe, backbone, DataType.FLOAT);
-        DataSet batch = randomBatch(backbone.inputType(), batchSize, numProxies);
+    public static Result run(Setup setup, int warmup, int iterations) {
+        ComputationGraph graph = setup.network();
+        DataSet batch = randomBatch(Backbones.create(setup.model()).inputType(), setup.batchSize(),
+                setup.numProxies());
         for (int i = 0; i < warmup; i++) {
             graph.fit(batch);
         }
@@ -71,7 +94,8 @@ public final class OneJvmTrainingBenchmark {
             graph.fit(batch);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Result(model, batchSize, iterations, seconds, batchSize * (double) iterations / seconds);
+        return new Result(setup.model(), setup.batchSize(), iterations, seconds,
+                setup.batchSize() * (double) iterations / seconds);
     }
 
     static DataSet randomBatch(InputType inputType, int batchSize, int numProxies) {

@@ -1,9 +1,6 @@
 package dev.proxyanchor.spark.bench;
 
-import dev.proxyanchor.model.EmbeddingNetwork;
-import dev.proxyanchor.model.backbones.Backbone;
 import dev.proxyanchor.model.backbones.Backbones;
-import dev.proxyanchor.model.recipe.Recipe;
 import dev.proxyanchor.spark.train.BatchDescriptor;
 import dev.proxyanchor.spark.train.DescriptorLoader;
 import dev.proxyanchor.spark.train.SparkTrainer;
@@ -12,7 +9,6 @@ import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Training throughput through the real Spark path: SparkComputationGraph with parameter averaging over
@@ -24,15 +20,14 @@ public final class SparkTrainingBenchmark {
     private SparkTrainingBenchmark() {
     }
 
-    public static OneJvmTrainingBenchmark.Result run(JavaSparkContext jsc, String model, int batchSize, int workers,
-                                                     int averagingFrequency, int numProxies, int embeddingSize,
-                                                     int warmupSteps, int steps) {
-        Recipe recipe = Recipe.builder().model(model).embeddingSize(embeddingSize).numProxies(numProxies).warm(0)
-                .bnFreeze(false).lr(1e-4).build();
-        Backbone backbone = Backbones.create(model);
-        InputType.InputTypeConvolutional shape = (InputType.InputTypeConvolutional) backbone.inputType();
-        SparkComputationGraph graph = new SparkComputationGraph(jsc,
-                EmbeddingNetwork.create(recipe, backbone, DataType.FLOAT),
+    public static OneJvmTrainingBenchmark.Result run(JavaSparkContext jsc, OneJvmTrainingBenchmark.Setup setup,
+                                                     int workers, int averagingFrequency, int warmupSteps, int steps) {
+        String model = setup.model();
+        int batchSize = setup.batchSize();
+        int numProxies = setup.numProxies();
+        InputType.InputTypeConvolutional shape =
+                (InputType.InputTypeConvolutional) Backbones.create(model).inputType();
+        SparkComputationGraph graph = new SparkComputationGraph(jsc, setup.network(),
                 SparkTrainer.trainingMaster(workers, batchSize / workers, averagingFrequency, 2, 1));
         DescriptorLoader loader = new DescriptorLoader(
                 new RandomImages(shape.getChannels(), shape.getHeight(), shape.getWidth()), numProxies);

@@ -2,6 +2,7 @@ package dev.proxyanchor.spark.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.model.runtime.CpuKernels;
 import dev.proxyanchor.spark.bench.OneJvmTrainingBenchmark;
 import dev.proxyanchor.spark.bench.SparkTrainingBenchmark;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -24,7 +26,9 @@ import picocli.CommandLine.Option;
  * {@code bench train}: training images/s (forward, backward, update) of a backbone with the Proxy-Anchor head,
  * in one JVM without Spark (a child JVM using every core) and through SparkComputationGraph parameter averaging in
  * the current master (local mode: each task's kernels on cores / tasks threads, see submit/local.sh), as two rows
- * of one report.
+ * of one report; {@code --one-jvm-only} skips the Spark half. {@code --bn-freeze 1} (the default, as in the official
+ * recipe) trains with BatchNorm on its running statistics; both paths time steps after the warm-up, when every
+ * layer trains.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Training throughput: one JVM vs Spark parameter averaging, same network and batch.")
@@ -54,10 +58,18 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--embedding-size", defaultValue = "64", description = "default: ${DEFAULT-VALUE}")
     int embeddingSize;
 
+    @Option(names = "--bn-freeze", defaultValue = "1",
+            description = "1: BatchNorm keeps its running statistics, as the official recipe trains, default: "
+                    + "${DEFAULT-VALUE}")
+    int bnFreeze;
+
     @Option(names = "--repeats", defaultValue = "1",
             description = "runs of each path, alternating; the report gives the best of each (a shared machine's "
                     + "figures swing by 20-30%%), default: ${DEFAULT-VALUE}")
     int repeats;
+
+    @Option(names = "--one-jvm-only", description = "time only the one-JVM path (no Spark session is started)")
+    boolean oneJvmOnly;
 
     @Option(names = "--output", description = "also write the report as JSON to this file (any Hadoop URI)")
     String output;
@@ -65,61 +77,95 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (batchSize <= 0 || iterations <= 0 || warmup < 0 || repeats < 1) {
-            throw new dev.proxyanchor.model.UserInputException("--batch-size, --iterations and --repeats must be "
+            throw new UserInputException("--batch-size, --iterations and --repeats must be "
                     + "positive and --warmup not negative, got " + batchSize + ", " + iterations + ", " + repeats
                     + " and " + warmup);
+        }
+        if (bnFreeze != 0 && bnFreeze != 1) {
+            throw new UserInputException("--bn-freeze takes 0 or 1, got " + bnFreeze);
+        }
+        OneJvmTrainingBenchmark.Setup setup = new OneJvmTrainingBenchmark.Setup(model, batchSize, proxies,
+                embeddingSize, bnFreeze == 1);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("model", model);
+        report.put("batch_size", batchSize);
+        report.put("embedding_size", embeddingSize);
+        report.put("bn_freeze", bnFreeze);
+        report.put("iterations", iterations);
+        report.put("repeats", repeats);
+        if (oneJvmOnly) {
+            List<OneJvmTrainingBenchmark.Result> oneJvmRuns = new ArrayList<>();
+            for (int r = 0; r < repeats; r++) {
+                oneJvmRuns.add(OneJvmTrainingBenchmark.runInChildJvm(setup, warmup, iterations));
+            }
+            printHeader();
+            printRow("one JVM", fastest(oneJvmRuns));
+            addOneJvm(report, oneJvmRuns);
+            writeReport(report, new Configuration());
+            return 0;
         }
         SparkSession spark = SparkSessions.getOrCreate("proxyanchor bench train");
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             int w = workers > 0 ? workers : jsc.defaultParallelism();
             if (batchSize % w != 0) {
-                throw new dev.proxyanchor.model.UserInputException("--batch-size " + batchSize
-                        + " must be a multiple of the " + w + " workers");
+                throw new UserInputException("--batch-size " + batchSize + " must be a multiple of the " + w
+                        + " workers");
             }
             List<OneJvmTrainingBenchmark.Result> oneJvmRuns = new ArrayList<>();
             List<OneJvmTrainingBenchmark.Result> sparkRuns = new ArrayList<>();
             for (int r = 0; r < repeats; r++) {
-                oneJvmRuns.add(OneJvmTrainingBenchmark.runInChildJvm(model, batchSize, proxies, embeddingSize, warmup,
-                        iterations));
-                sparkRuns.add(SparkTrainingBenchmark.run(jsc, model, batchSize, w, averagingFrequency, proxies,
-                        embeddingSize, warmup, iterations));
+                oneJvmRuns.add(OneJvmTrainingBenchmark.runInChildJvm(setup, warmup, iterations));
+                sparkRuns.add(SparkTrainingBenchmark.run(jsc, setup, w, averagingFrequency, warmup, iterations));
             }
             OneJvmTrainingBenchmark.Result oneJvm = fastest(oneJvmRuns);
             OneJvmTrainingBenchmark.Result sparkRun = fastest(sparkRuns);
 
-            System.out.printf("%-28s %10s %12s%s%n", "path", "images/s", "seconds",
-                    repeats > 1 ? "   (best of " + repeats + ")" : "");
-            System.out.printf("%-28s %10.1f %12.2f%n", "one JVM", oneJvm.imagesPerSec(), oneJvm.seconds());
-            System.out.printf("%-28s %10.1f %12.2f%n", "Spark " + jsc.master() + " x" + w + " (avg " + averagingFrequency + ")",
-                    sparkRun.imagesPerSec(), sparkRun.seconds());
+            printHeader();
+            printRow("one JVM", oneJvm);
+            printRow("Spark " + jsc.master() + " x" + w + " (avg " + averagingFrequency + ")", sparkRun);
             System.out.printf("ratio spark / one JVM: %.2f%n", sparkRun.imagesPerSec() / oneJvm.imagesPerSec());
-            System.out.println("backend: " + CpuKernels.describe());
 
-            Map<String, Object> report = new LinkedHashMap<>();
-            report.put("model", model);
-            report.put("batch_size", batchSize);
-            report.put("iterations", iterations);
-            report.put("repeats", repeats);
-            report.put("one_jvm_images_per_sec", oneJvm.imagesPerSec());
+            addOneJvm(report, oneJvmRuns);
             report.put("spark_local_images_per_sec", sparkRun.imagesPerSec());
-            report.put("one_jvm_runs_images_per_sec", oneJvmRuns.stream().map(OneJvmTrainingBenchmark.Result::imagesPerSec).toList());
-            report.put("spark_local_runs_images_per_sec", sparkRuns.stream().map(OneJvmTrainingBenchmark.Result::imagesPerSec).toList());
+            report.put("spark_local_runs_images_per_sec", sparkRuns.stream()
+                    .map(OneJvmTrainingBenchmark.Result::imagesPerSec).toList());
             report.put("spark_master", jsc.master());
             report.put("workers", w);
             report.put("averaging_frequency", averagingFrequency);
-            report.put("backend", Nd4j.getBackend().getClass().getSimpleName() + " "
-                    + System.getProperty(CpuKernels.EXTENSION, ""));
-            report.put("helpers", Map.of("onednn", org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper.mklDnnEnabled(),
-                    "description", CpuKernels.describe()));
-            if (output != null) {
-                Path path = new Path(output);
-                RunDirectory.at(path.getParent().toString(), jsc.hadoopConfiguration()).writeText(path.getName(),
-                        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
-            }
+            writeReport(report, jsc.hadoopConfiguration());
             return 0;
         } finally {
             spark.stop();
+        }
+    }
+
+    private void printHeader() {
+        System.out.printf("%-28s %10s %12s%s%n", "path", "images/s", "seconds",
+                repeats > 1 ? "   (best of " + repeats + ")" : "");
+    }
+
+    private static void printRow(String path, OneJvmTrainingBenchmark.Result result) {
+        System.out.printf("%-28s %10.1f %12.2f%n", path, result.imagesPerSec(), result.seconds());
+    }
+
+    private static void addOneJvm(Map<String, Object> report, List<OneJvmTrainingBenchmark.Result> runs) {
+        report.put("one_jvm_images_per_sec", fastest(runs).imagesPerSec());
+        report.put("one_jvm_runs_images_per_sec", runs.stream()
+                .map(OneJvmTrainingBenchmark.Result::imagesPerSec).toList());
+    }
+
+    /** Prints the backend line and writes {@code report} (with the backend) to {@link #output} when given. */
+    private void writeReport(Map<String, Object> report, Configuration hadoop) throws java.io.IOException {
+        System.out.println("backend: " + CpuKernels.describe());
+        report.put("backend", Nd4j.getBackend().getClass().getSimpleName() + " "
+                + System.getProperty(CpuKernels.EXTENSION, ""));
+        report.put("helpers", Map.of("onednn", org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper.mklDnnEnabled(),
+                "description", CpuKernels.describe()));
+        if (output != null) {
+            Path path = new Path(output);
+            RunDirectory.at(path.getParent().toString(), hadoop).writeText(path.getName(),
+                    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
         }
     }
 

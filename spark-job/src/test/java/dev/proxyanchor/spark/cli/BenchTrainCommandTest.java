@@ -28,6 +28,7 @@ class BenchTrainCommandTest {
         assertEquals("small_cnn", json.get("model").asText());
         assertEquals(8, json.get("batch_size").asInt());
         assertEquals(2, json.get("workers").asInt());
+        assertEquals(1, json.get("bn_freeze").asInt(), "the official recipe's --bn-freeze 1 by default");
         assertEquals(2, json.get("one_jvm_runs_images_per_sec").size());
         assertEquals(2, json.get("spark_local_runs_images_per_sec").size());
         for (String positive : new String[] {"one_jvm_images_per_sec", "spark_local_images_per_sec"}) {
@@ -38,6 +39,25 @@ class BenchTrainCommandTest {
         assertEquals(best, json.get("one_jvm_images_per_sec").asDouble(), "the report gives the best run");
         assertTrue(json.get("helpers").get("description").asText().contains("convolutions on oneDNN primitives"),
                 json.toString());
+    }
+
+    @Test
+    void oneJvmOnlyStartsNoSparkAndReportsOneRow(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("train.json");
+        int code = Main.run("bench", "train", "--model", "small_cnn", "--batch-size", "8", "--warmup", "1",
+                "--iterations", "2", "--one-jvm-only", "--bn-freeze", "0", "--output", report.toString());
+        assertEquals(0, code);
+
+        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        assertEquals(0, json.get("bn_freeze").asInt());
+        assertEquals(1, json.get("one_jvm_runs_images_per_sec").size());
+        assertTrue(json.get("one_jvm_images_per_sec").asDouble() > 0, json.toString());
+        assertTrue(json.get("spark_local_images_per_sec") == null, "no Spark row: " + json);
+    }
+
+    @Test
+    void rejectsABnFreezeOtherThanZeroOrOne() {
+        assertEquals(2, Main.run("bench", "train", "--bn-freeze", "2", "--one-jvm-only"));
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.layers.GlobalAvgPlusMaxPooling;
 import dev.proxyanchor.model.layers.ProxyLayer;
 import dev.proxyanchor.model.layers.TorchBatchNorm;
+import dev.proxyanchor.model.layers.TorchL2Normalize;
 import dev.proxyanchor.model.optim.GroupLearningRate;
 import dev.proxyanchor.model.recipe.ParameterGroup;
 import dev.proxyanchor.model.recipe.Recipe;
@@ -15,7 +16,6 @@ import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
-import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -27,7 +27,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The official model: backbone features -> global average pool + global max pool (summed) -> linear embedding
- * (init N(0, 2/D), bias 0) -> L2 normalisation -> proxies (cosine similarities) -> Proxy-Anchor loss. Every layer
+ * (init N(0, 2/D), bias 0) -> L2 normalisation (with the backbone's epsilon) -> proxies (cosine similarities) -> Proxy-Anchor loss. Every layer
  * gets its parameter group's optimizer, learning-rate schedule and weight decay, and gradients clipped by value.
  */
 public final class EmbeddingNetwork {
@@ -73,7 +73,7 @@ public final class EmbeddingNetwork {
                 .build(), POOL);
         String embeddingOut = EMBEDDING;
         if (recipe.l2Norm()) {
-            graph.addVertex(EMBEDDING_NORMALISED, new L2NormalizeVertex(new int[] {1}, ProxyLayer.NORM_EPS), EMBEDDING);
+            graph.addVertex(EMBEDDING_NORMALISED, new TorchL2Normalize(backbone.embeddingNormEps()), EMBEDDING);
             embeddingOut = EMBEDDING_NORMALISED;
         }
         graph.addLayer(PROXIES, ProxyLayer.of(recipe.embeddingSize(), recipe.numProxies()), embeddingOut);

@@ -28,6 +28,14 @@ public interface Backbone {
      */
     String addTo(GraphBuilder graph, String input, boolean bnFreeze);
 
+    /**
+     * The epsilon the official wrapper of this backbone adds under the square root of its {@code l2_norm}, the
+     * embedding head's last step: 1e-12 in the ResNet and BN-Inception wrappers.
+     */
+    default double embeddingNormEps() {
+        return 1e-12;
+    }
+
     /** The ImageNet weights the official code starts this backbone from, if there are any. */
     default Optional<PretrainedSource> pretrained() {
         return Optional.empty();

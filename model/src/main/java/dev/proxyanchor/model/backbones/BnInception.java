@@ -78,7 +78,7 @@ public final class BnInception implements Backbone {
     @Override
     public Optional<PretrainedSource> pretrained() {
         return Optional.of(new PretrainedSource(List.of("bn_inception-52deb4733.pth"),
-                "http://data.lip6.fr/cadene/pretrainedmodels/bn_inception-52deb4733.pth", "last_linear.",
+                "http://data.lip6.fr/cadene/pretrainedmodels/bn_inception-52deb4733.pth", List.of("last_linear."),
                 "BGR channel order, range [0, 255], minus mean (104, 117, 128) in BGR order, std 1"));
     }
 

@@ -70,8 +70,8 @@ public final class ResNet implements Backbone {
             case "resnet101" -> List.of("resnet101-63fe2227.pth", "resnet101-5d3b4d8f.pth");
             default -> throw new IllegalStateException(name);
         };
-        return Optional.of(new PretrainedSource(files, "https://download.pytorch.org/models/" + files.get(0), "fc.",
-                "RGB scaled to [0, 1], minus mean (0.485, 0.456, 0.406), divided by std (0.229, 0.224, 0.225)"));
+        return Optional.of(new PretrainedSource(files, "https://download.pytorch.org/models/" + files.get(0),
+                List.of("fc."), "RGB scaled to [0, 1], minus mean (0.485, 0.456, 0.406), divided by std (0.229, 0.224, 0.225)"));
     }
 
     /** DL4J layer name of a torchvision module path. */

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -37,8 +38,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>a file: that file, whatever its name.</li>
  * </ul>
  * Loading is strict: every backbone parameter is filled from a tensor of the right shape and every tensor of the
- * file is used, except the ImageNet classifier ({@code fc.*}, {@code last_linear.*}), which is dropped, and
- * BatchNorm's {@code num_batches_tracked}. {@code embedding.weight}/{@code embedding.bias}, when the file has them,
+ * file is used, except those of modules the official forward never runs ({@link PretrainedSource#unusedModules}: the
+ * ImageNet classifier {@code fc.*} or {@code last_linear.*}, GoogLeNet's auxiliary classifiers {@code aux1.*} and
+ * {@code aux2.*}), which are dropped and named in the report, and BatchNorm's {@code num_batches_tracked}. {@code embedding.weight}/{@code embedding.bias}, when the file has them,
  * fill the head's embedding layer (otherwise it keeps its initialisation, as in the official code). Any mismatch
  * fails with every offending key listed, before a single parameter is written. Nothing is backend-specific: the
  * tensors become ND4J arrays through {@code Nd4j.create} and are assigned into the graph's parameters, on CPU or GPU.
@@ -58,7 +60,7 @@ public final class PretrainedWeights {
      *
      * @param source          the file or stream name
      * @param loaded          tensors copied into the graph
-     * @param dropped         tensors of the file deliberately not used (classifier, num_batches_tracked)
+     * @param dropped         tensors of the file deliberately not used (unused modules, num_batches_tracked)
      * @param embeddingLoaded whether the file also filled the head's embedding layer
      * @param readSeconds     time to read and decode the file
      * @param totalSeconds    read plus checks plus copying into the graph
@@ -73,9 +75,22 @@ public final class PretrainedWeights {
                     summarise(dropped), totalSeconds);
         }
 
+        /** The dropped keys by module, e.g. {@code aux1.* 9, aux2.* 9, fc.* 2, *.num_batches_tracked 57}. */
         private static String summarise(List<String> keys) {
-            return keys.size() <= 4 ? String.join(", ", keys)
-                    : String.join(", ", keys.subList(0, 3)) + ", ... " + keys.get(keys.size() - 1);
+            Map<String, Integer> counts = new TreeMap<>();
+            int batchCounters = 0;
+            for (String key : keys) {
+                if (key.endsWith(StateDictMapping.SKIPPED_SUFFIX)) {
+                    batchCounters++;
+                } else {
+                    counts.merge(key.substring(0, key.indexOf('.') + 1) + "*", 1, Integer::sum);
+                }
+            }
+            if (batchCounters > 0) {
+                counts.put("*" + StateDictMapping.SKIPPED_SUFFIX, batchCounters);
+            }
+            return counts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                    .collect(Collectors.joining(", "));
         }
     }
 
@@ -220,13 +235,13 @@ public final class PretrainedWeights {
             problems.add("the embedding head is incomplete: " + embeddingFound + " present, " + embeddingMissing
                     + " missing");
         }
-        String classifier = backbone.pretrained().map(PretrainedSource::classifier).orElse(null);
+        List<String> unusedModules = backbone.pretrained().map(PretrainedSource::unusedModules).orElse(List.of());
         List<String> dropped = new ArrayList<>();
         for (String key : new TreeSet<>(stateDict.keySet())) {
             if (used.contains(key)) {
                 continue;
             }
-            if (key.endsWith(StateDictMapping.SKIPPED_SUFFIX) || classifier != null && key.startsWith(classifier)) {
+            if (key.endsWith(StateDictMapping.SKIPPED_SUFFIX) || unusedModules.stream().anyMatch(key::startsWith)) {
                 dropped.add(key);
             } else {
                 problems.add("unexpected " + key + " " + stateDict.get(key).shapeString());

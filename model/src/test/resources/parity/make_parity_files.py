@@ -1,10 +1,12 @@
 """Writes what PretrainedParityTest compares the DL4J backbones with: for each model a randomly initialised
-state_dict with non-trivial BatchNorm statistics, its ImageNet classifier and an embedding head
-(embedding.weight/bias), saved with torch.save; a fixed input batch; the backbone features and the L2-normalised
-embedding PyTorch computes in eval mode. Also a legacy-format (pre-1.6) BN-Inception file shaped like the published
-one, a broken file, and reader edge cases.
+state_dict with non-trivial BatchNorm statistics, its ImageNet classifier (and GoogLeNet's auxiliary classifiers)
+and an embedding head (embedding.weight/bias), saved with torch.save; a fixed input batch; the backbone features and
+the L2-normalised embedding PyTorch computes in eval mode, as the official wrappers' forward does. Also a
+legacy-format (pre-1.6) BN-Inception file shaped like the published one, a broken file, a GoogLeNet file without
+its auxiliary classifiers, and reader edge cases.
 
-usage: /usr/bin/python3 make_parity_files.py OUT_DIR [MODEL ...]   (MODEL: bn_inception resnet18 resnet50 resnet101)
+usage: /usr/bin/python3 make_parity_files.py OUT_DIR [MODEL ...]
+       (MODEL: bn_inception resnet18 resnet50 resnet101 googlenet)
 Arrays are raw little-endian float32; shapes.json gives their shapes."""
 
 import json
@@ -25,14 +27,24 @@ BATCH = 2
 
 
 class Backbone(nn.Module):
-    """features(x): the last feature map; classifier_prefix: the dropped ImageNet classifier."""
+    """features(x): the last feature map; classifier_prefix: the dropped ImageNet classifier; norm_eps: what the
+    official wrapper's l2_norm adds under the square root."""
 
     def __init__(self, name):
         super().__init__()
+        self.norm_eps = 1e-12
         if name == "bn_inception":
             self.net = BNInception()
             self.classifier_prefix = "last_linear."
             self.channels = 1024
+        elif name == "googlenet":
+            # As the official net/googlenet.py builds it: aux classifiers present (so in the state_dict) but never
+            # run, transform_input off.
+            self.net = torchvision.models.googlenet(weights=None, aux_logits=True, transform_input=False,
+                                                    init_weights=True)
+            self.classifier_prefix = "fc."
+            self.channels = self.net.fc.in_features
+            self.norm_eps = 1e-5
         else:
             self.net = getattr(torchvision.models, name)()
             self.classifier_prefix = "fc."
@@ -42,6 +54,11 @@ class Backbone(nn.Module):
         if isinstance(self.net, BNInception):
             return self.net.features(x)
         n = self.net
+        if isinstance(n, torchvision.models.GoogLeNet):
+            x = n.maxpool2(n.conv3(n.conv2(n.maxpool1(n.conv1(x)))))
+            x = n.maxpool3(n.inception3b(n.inception3a(x)))
+            x = n.inception4e(n.inception4d(n.inception4c(n.inception4b(n.inception4a(x)))))
+            return n.inception5b(n.inception5a(n.maxpool4(x)))
         x = n.maxpool(n.relu(n.bn1(n.conv1(x))))
         return n.layer4(n.layer3(n.layer2(n.layer1(x))))
 
@@ -82,7 +99,7 @@ def make(out, name, shapes):
         features = model.features(images)
         pooled = F.adaptive_avg_pool2d(features, 1) + F.adaptive_max_pool2d(features, 1)
         x = embedding(pooled.flatten(1))
-        x = x / torch.sqrt(torch.sum(x * x, 1) + 1e-12).view(-1, 1)  # the official l2_norm
+        x = x / torch.sqrt(torch.sum(x * x, 1) + model.norm_eps).view(-1, 1)  # the official l2_norm
     state = model.net.state_dict()
     assert any(k.startswith(model.classifier_prefix) for k in state)
     state["embedding.weight"] = embedding.weight.detach().clone()
@@ -96,7 +113,7 @@ def make(out, name, shapes):
 
 def main():
     out = sys.argv[1]
-    models = sys.argv[2:] or ["bn_inception", "resnet18", "resnet50", "resnet101"]
+    models = sys.argv[2:] or ["bn_inception", "resnet18", "resnet50", "resnet101", "googlenet"]
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     shapes = {}
     seconds = {}
@@ -112,6 +129,13 @@ def main():
         if name == "resnet18":
             broken = {k: v for k, v in state.items() if k != "layer1.0.conv1.weight"}
             broken["layer2.0.bn1.running_var"] = torch.ones(3)
+            torch.save(broken, os.path.join(out, name + "-broken.pth"))
+        if name == "googlenet":
+            # torchvision's googlenet(aux_logits=False) state_dict: the auxiliary classifiers are not required.
+            no_aux = {k: v for k, v in state.items() if not k.startswith(("aux1.", "aux2."))}
+            torch.save(no_aux, os.path.join(out, name + "-no-aux.pth"))
+            broken = {k: v for k, v in state.items() if k != "inception4a.branch3.1.bn.running_var"}
+            broken["inception5b.branch3.1.conv.weight"] = torch.zeros(128, 48, 5, 5)  # the paper's 5x5
             torch.save(broken, os.path.join(out, name + "-broken.pth"))
         seconds[name] = round(time.time() - start, 2)
 

@@ -9,7 +9,10 @@ import java.util.Locale;
  */
 public enum Normalization {
 
-    /** torchvision ResNets: RGB scaled to [0,1], ImageNet mean and std. */
+    /**
+     * torchvision ResNets, and GoogLeNet as the official code feeds it (its wrapper turns torchvision's
+     * {@code transform_input} off): RGB scaled to [0,1], ImageNet mean and std.
+     */
     IMAGENET_RGB(3, false, 1.0 / 255, new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225}),
     /** The Caffe-trained BN-Inception: BGR in [0,255], mean (104, 117, 128) per BGR channel, std 1. */
     CAFFE_BGR(3, true, 1.0, new double[] {104, 117, 128}, new double[] {1, 1, 1}),
@@ -33,8 +36,8 @@ public enum Normalization {
     }
 
     /**
-     * The normalisation of a backbone by the name users type: {@code resnet*}, {@code bn_inception},
-     * {@code small_cnn}.
+     * The normalisation of a backbone by the name users type: {@code resnet*}, {@code googlenet},
+     * {@code bn_inception}, {@code small_cnn}.
      */
     public static Normalization forBackbone(String backbone) {
         String name = backbone == null ? "" : backbone.toLowerCase(Locale.ROOT);
@@ -42,10 +45,11 @@ public enum Normalization {
             return IMAGENET_RGB;
         }
         return switch (name) {
+            case "googlenet" -> IMAGENET_RGB;
             case "bn_inception" -> CAFFE_BGR;
             case "small_cnn" -> GRAY_UNIT;
             default -> throw new DatasetException("unknown backbone '" + backbone + "' for image preprocessing; "
-                    + "known: resnet18/34/50/101/152 (any resnet*), bn_inception, small_cnn.");
+                    + "known: resnet18/34/50/101/152 (any resnet*), googlenet, bn_inception, small_cnn.");
         };
     }
 

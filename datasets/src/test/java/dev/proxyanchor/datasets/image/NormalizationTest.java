@@ -45,6 +45,15 @@ class NormalizationTest {
         assertArrayEquals(expected, channelValues(ImageTransforms.forEvaluation("resnet50"), red), 1e-4f);
     }
 
+    /** The official googlenet wrapper turns transform_input off: the ResNets' input, not torchvision's [-1, 1]. */
+    @Test
+    void googlenetTakesTheResnetInput() {
+        RgbImage red = solid(0xFF0000, 300, 260);
+        float[] expected = {(1 - 0.485f) / 0.229f, (0 - 0.456f) / 0.224f, (0 - 0.406f) / 0.225f};
+        assertArrayEquals(expected, channelValues(ImageTransforms.forEvaluation("googlenet"), red), 1e-4f);
+        assertArrayEquals(expected, channelValues(ImageTransforms.forTraining("googlenet"), red), 1e-4f);
+    }
+
     @Test
     void smallCnnTakesOneGreyChannelIn0To1() {
         RgbImage grey = solid(0x666666, 28, 28);

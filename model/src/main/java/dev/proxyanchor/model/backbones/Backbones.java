@@ -18,6 +18,7 @@ public final class Backbones {
         register("resnet18", ResNet::resnet18);
         register("resnet50", ResNet::resnet50);
         register("resnet101", ResNet::resnet101);
+        register(GoogLeNet.NAME, GoogLeNet::new);
     }
 
     private Backbones() {

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 
@@ -27,12 +28,19 @@ final class Layers {
     /** {@code nn.Conv2d(in, out, kernel, stride, padding, bias)}; the layer is named {@code name}. */
     static String conv(GraphBuilder graph, String name, String input, long in, long out, int kernel, int stride,
             int padding, boolean bias) {
+        return conv(graph, name, input, in, out, kernel, stride, padding, bias,
+                WeightInit.RELU.getWeightInitFunction());
+    }
+
+    /** {@link #conv} with the weights initialised by {@code weightInit} instead of He's normal. */
+    static String conv(GraphBuilder graph, String name, String input, long in, long out, int kernel, int stride,
+            int padding, boolean bias, IWeightInit weightInit) {
         ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(kernel, kernel)
                 .nIn(in).nOut(out)
                 .stride(stride, stride)
                 .padding(padding, padding)
                 .convolutionMode(ConvolutionMode.Truncate)
-                .weightInit(WeightInit.RELU)
+                .weightInit(weightInit)
                 .activation(Activation.IDENTITY)
                 .hasBias(bias);
         if (bias) {
@@ -58,6 +66,15 @@ final class Layers {
     /** BatchNorm with the ReLU after it fused in ({@link TorchBatchNorm#followedByRelu()}); returns the BN's name. */
     static String batchNormRelu(GraphBuilder graph, String name, String input, long channels, boolean bnFreeze) {
         graph.addLayer(name, TorchBatchNorm.of(channels, bnFreeze).followedByRelu(), input);
+        return name;
+    }
+
+    /** {@link #batchNormRelu} with {@code nn.BatchNorm2d}'s {@code eps} other than its default 1e-5. */
+    static String batchNormRelu(GraphBuilder graph, String name, String input, long channels, double eps,
+            boolean bnFreeze) {
+        TorchBatchNorm bn = TorchBatchNorm.of(channels, bnFreeze).followedByRelu();
+        bn.setEps(eps);
+        graph.addLayer(name, bn, input);
         return name;
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.proxyanchor.model.EmbeddingNetwork;
 import dev.proxyanchor.model.layers.OneDnnConvolution;
 import dev.proxyanchor.model.layers.TorchBatchNorm;
+import dev.proxyanchor.model.layers.TorchL2Normalize;
 import dev.proxyanchor.model.recipe.ParameterGroup;
 import dev.proxyanchor.model.recipe.Recipe;
 import java.util.List;
@@ -26,6 +27,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 /** Every registered backbone builds under the embedding head, has the feature map it declares, and survives JSON. */
 class BackbonesTest {
 
+    /** BatchNorm eps where the official code's differs from PyTorch's default 1e-5 (BasicConv2d's 1e-3). */
+    private static final Map<String, Double> BATCH_NORM_EPS = Map.of("googlenet", 1e-3);
+    /** The official wrappers' l2_norm epsilon where it differs from the ResNets' and BN-Inception's 1e-12. */
+    private static final Map<String, Double> EMBEDDING_NORM_EPS = Map.of("googlenet", 1e-5);
+
     static List<String> names() {
         return Backbones.names().stream().sorted().toList();
     }
@@ -41,6 +47,9 @@ class BackbonesTest {
 
         Map<String, InputType> types = conf.getLayerActivationTypes(backbone.inputType());
         assertEquals(InputType.feedForward(backbone.featureChannels()), types.get("pool"), name + " feature width");
+        TorchL2Normalize head = assertInstanceOf(TorchL2Normalize.class,
+                conf.getVertices().get(EmbeddingNetwork.EMBEDDING_NORMALISED));
+        assertEquals(EMBEDDING_NORM_EPS.getOrDefault(name, 1e-12), head.getEps(), name + " l2_norm epsilon");
     }
 
     /** Only the convolutions fed by the images skip their input gradient; every other one computes it. */
@@ -81,7 +90,7 @@ class BackbonesTest {
                     batchNorms++;
                     TorchBatchNorm torchBn = assertInstanceOf(TorchBatchNorm.class, bn, vertex.getKey());
                     assertEquals(bnFreeze, torchBn.isFrozenStatistics(), vertex.getKey());
-                    assertEquals(1e-5, torchBn.getEps(), vertex.getKey());
+                    assertEquals(BATCH_NORM_EPS.getOrDefault(name, 1e-5), torchBn.getEps(), vertex.getKey());
                     assertFalse(torchBn.isUseLogStd(), vertex.getKey());
                 }
                 if (layer instanceof BaseLayer base) {

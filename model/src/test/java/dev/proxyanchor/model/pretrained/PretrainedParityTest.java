@@ -21,6 +21,7 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -48,7 +49,7 @@ class PretrainedParityTest {
 
     @BeforeAll
     static void writeReferenceFiles() throws IOException, InterruptedException {
-        torch = PyTorchReference.create(dir, "bn_inception", "resnet18", "resnet50", "resnet101");
+        torch = PyTorchReference.create(dir, "bn_inception", "resnet18", "resnet50", "resnet101", "googlenet");
     }
 
     static ComputationGraph network(String model) {
@@ -57,7 +58,7 @@ class PretrainedParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"bn_inception", "resnet18", "resnet50", "resnet101"})
+    @ValueSource(strings = {"bn_inception", "resnet18", "resnet50", "resnet101", "googlenet"})
     void featuresAndEmbeddingMatchPyTorch(String model) throws IOException {
         Backbone backbone = Backbones.create(model);
         ComputationGraph graph = network(model);
@@ -107,6 +108,40 @@ class PretrainedParityTest {
                 assertEquals(param.getValue(), fromLegacy.getParam(param.getKey()), param.getKey());
             }
         }
+    }
+
+    @Test
+    void googlenetDropsItsAuxiliaryClassifiersAndNamesThemInTheReport() throws IOException {
+        Path pth = torch.file("googlenet.pth");
+        PretrainedWeights.Report report = PretrainedWeights.load(network("googlenet"), Backbones.create("googlenet"),
+                pth);
+        List<String> unused = TorchCheckpointReader.read(pth).keySet().stream()
+                .filter(k -> k.startsWith("aux1.") || k.startsWith("aux2.") || k.startsWith("fc."))
+                .filter(k -> !k.endsWith(".num_batches_tracked")).sorted().toList();
+        assertEquals(20, unused.size(), unused.toString());
+        assertEquals(unused, report.dropped().stream().filter(k -> !k.endsWith(".num_batches_tracked")).toList());
+        assertTrue(report.toString().contains("aux1.* 9, aux2.* 9, fc.* 2"), report.toString());
+    }
+
+    @Test
+    void googlenetWithoutAuxiliaryClassifiersLoadsTheSame() {
+        ComputationGraph full = network("googlenet");
+        PretrainedWeights.load(full, Backbones.create("googlenet"), torch.file("googlenet.pth"));
+        ComputationGraph noAux = network("googlenet");
+        PretrainedWeights.load(noAux, Backbones.create("googlenet"), torch.file("googlenet-no-aux.pth"));
+        assertEquals(full.params(), noAux.params());
+    }
+
+    @Test
+    void googlenetWithTheFiveByFiveKernelOfThePaperIsRefused() {
+        ComputationGraph graph = network("googlenet");
+        UserInputException e = assertThrows(UserInputException.class, () -> PretrainedWeights.load(graph,
+                Backbones.create("googlenet"), torch.file("googlenet-broken.pth")));
+        assertTrue(e.getMessage().contains("missing inception4a.branch3.1.bn.running_var [48]"), e.getMessage());
+        assertTrue(e.getMessage().contains(
+                "inception5b.branch3.1.conv.weight has shape [128, 48, 5, 5], expected [128, 48, 3, 3]"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("(2 problems)"), e.getMessage());
     }
 
     @Test

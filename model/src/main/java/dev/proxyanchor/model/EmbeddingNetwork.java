@@ -3,13 +3,14 @@ package dev.proxyanchor.model;
 import dev.proxyanchor.model.backbones.Backbone;
 import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.layers.GlobalAvgPlusMaxPooling;
-import dev.proxyanchor.model.layers.ProxyLayer;
 import dev.proxyanchor.model.layers.TorchBatchNorm;
 import dev.proxyanchor.model.layers.TorchL2Normalize;
+import dev.proxyanchor.model.loss.ProxyHead;
 import dev.proxyanchor.model.optim.GroupLearningRate;
 import dev.proxyanchor.model.recipe.ParameterGroup;
 import dev.proxyanchor.model.recipe.Recipe;
 import java.util.Map;
+import java.util.Optional;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.GradientNormalization;
@@ -27,8 +28,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The official model: backbone features -> global average pool + global max pool (summed) -> linear embedding
- * (init N(0, 2/D), bias 0) -> L2 normalisation (with the backbone's epsilon) -> proxies (cosine similarities) -> Proxy-Anchor loss. Every layer
- * gets its parameter group's optimizer, learning-rate schedule and weight decay, and gradients clipped by value.
+ * (init N(0, 2/D), bias 0) -> L2 normalisation (with the backbone's epsilon) -> the loss: through a proxies layer
+ * for a loss with proxies (Proxy_Anchor, Proxy_NCA), on the embeddings themselves for the others. Every layer gets
+ * its parameter group's optimizer, learning-rate schedule and weight decay, and gradients clipped by value (the
+ * proxies only where the loss's head says so).
  */
 public final class EmbeddingNetwork {
 
@@ -76,8 +79,14 @@ public final class EmbeddingNetwork {
             graph.addVertex(EMBEDDING_NORMALISED, new TorchL2Normalize(backbone.embeddingNormEps()), EMBEDDING);
             embeddingOut = EMBEDDING_NORMALISED;
         }
-        graph.addLayer(PROXIES, ProxyLayer.of(recipe.embeddingSize(), recipe.numProxies()), embeddingOut);
-        graph.addLayer(LOSS, new LossLayer.Builder(recipe.loss()).activation(Activation.IDENTITY).build(), PROXIES);
+        String lossInput = embeddingOut;
+        Optional<ProxyHead> proxies = recipe.lossEntry().proxyHead();
+        if (proxies.isPresent()) {
+            graph.addLayer(PROXIES, proxies.get().layer(recipe.embeddingSize(), recipe.numClasses()), embeddingOut);
+            lossInput = PROXIES;
+        }
+        graph.addLayer(LOSS, new LossLayer.Builder(recipe.lossFunction()).activation(Activation.IDENTITY).build(),
+                lossInput);
         graph.setOutputs(LOSS);
 
         ComputationGraphConfiguration conf = graph.build();
@@ -106,7 +115,7 @@ public final class EmbeddingNetwork {
 
     /**
      * Gives every layer its group's optimizer and learning-rate schedule (see {@link #groupOf}), the recipe's weight
-     * decay on weights and biases alike, and gradient clipping by value.
+     * decay on weights and biases alike, and gradient clipping by value (not for proxies whose head is not clipped).
      */
     public static void applyParameterGroups(ComputationGraphConfiguration conf, Recipe recipe) {
         for (Map.Entry<String, GraphVertex> vertex : conf.getVertices().entrySet()) {
@@ -125,7 +134,10 @@ public final class EmbeddingNetwork {
             layer.setBiasUpdater(null);
             layer.setRegularization(recipe.optimizer().regularization(recipe.weightDecay()));
             layer.setRegularizationBias(recipe.optimizer().regularization(recipe.weightDecay()));
-            layer.setGradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue);
+            boolean clipped = group != ParameterGroup.PROXIES
+                    || recipe.lossEntry().proxyHead().map(ProxyHead::clipped).orElse(true);
+            layer.setGradientNormalization(clipped ? GradientNormalization.ClipElementWiseAbsoluteValue
+                    : GradientNormalization.None);
             layer.setGradientNormalizationThreshold(recipe.clipValue());
         }
     }

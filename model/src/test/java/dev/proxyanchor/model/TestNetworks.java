@@ -1,7 +1,11 @@
 package dev.proxyanchor.model;
 
 import dev.proxyanchor.model.backbones.SmallCnn;
+import dev.proxyanchor.model.checkpoint.Checkpoint;
 import dev.proxyanchor.model.recipe.Recipe;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,7 +24,7 @@ public final class TestNetworks {
     }
 
     public static Recipe.Builder tinyRecipe() {
-        return Recipe.builder().model(SmallCnn.NAME).embeddingSize(5).numProxies(3).seed(42);
+        return Recipe.builder().model(SmallCnn.NAME).embeddingSize(5).numClasses(3).seed(42);
     }
 
     public static ComputationGraph tinyNetwork(Recipe recipe, DataType type) {
@@ -40,5 +44,15 @@ public final class TestNetworks {
             labels.putScalar(i, i % classes, 1.0);
         }
         return new DataSet(features, labels);
+    }
+
+    /** A checkpoint written to memory and read back, as a run directory holds it. */
+    public static Checkpoint roundTrip(Checkpoint checkpoint) throws IOException {
+        ByteArrayOutputStream model = new ByteArrayOutputStream();
+        ByteArrayOutputStream state = new ByteArrayOutputStream();
+        checkpoint.writeModel(model);
+        checkpoint.writeState(state);
+        return Checkpoint.read(new ByteArrayInputStream(model.toByteArray()),
+                new ByteArrayInputStream(state.toByteArray()), "memory");
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.loss.Losses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,7 +27,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>{@value #STATE_FILE} carries its format in {@value #FORMAT_FIELD}; every format this version reads is stored
  * under the model module's {@code src/test/resources/checkpoint-formats/} and loaded by a test:
  * <ol>
- *   <li>the {@link TrainingState} fields (a file without {@value #FORMAT_FIELD} is format 1).</li>
+ *   <li>the {@link TrainingState} fields, Proxy-Anchor only (a file without {@value #FORMAT_FIELD} is format 1);</li>
+ *   <li>the recipe names its {@code loss} and counts {@code numClasses} (format 1's {@code numProxies}); a format 1
+ *       file reads as Proxy_Anchor.</li>
  * </ol>
  * {@code model.zip} names DL4J's and our classes (layer configurations, the loss, updaters, schedules) by their
  * fully qualified names: moving or renaming one of them breaks every stored checkpoint.
@@ -36,7 +39,7 @@ public record Checkpoint(ComputationGraph graph, TrainingState state) {
     public static final String MODEL_FILE = "model.zip";
     public static final String STATE_FILE = "training.json";
     /** The {@value #STATE_FILE} format this version writes; it reads this one and every earlier one. */
-    public static final int STATE_FORMAT = 1;
+    public static final int STATE_FORMAT = 2;
     static final String FORMAT_FIELD = "format";
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -75,11 +78,20 @@ public record Checkpoint(ComputationGraph graph, TrainingState state) {
                         + "; this version reads formats up to " + STATE_FORMAT
                         + ": load it with the newer proxyanchor-spark that wrote it");
             }
+            if (format == 1) {
+                upgradeFromFormat1((ObjectNode) json.get("recipe"));
+            }
             return JSON.treeToValue(json, TrainingState.class);
         } catch (IOException e) {
             throw new UserInputException("cannot read " + STATE_FILE + " of checkpoint " + where + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** Format 1 trained Proxy-Anchor only and called the number of training classes the number of proxies. */
+    private static void upgradeFromFormat1(ObjectNode recipe) {
+        recipe.set("numClasses", recipe.remove("numProxies"));
+        recipe.put("loss", Losses.PROXY_ANCHOR);
     }
 
     /**

@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The trainable proxies: a C x D weight matrix P, one row per training class. Its output is the B x C matrix of
  * cosine similarities cos(x_b / |x_b|, p_c / |p_c|), which the Proxy-Anchor loss consumes. The proxies are
- * initialised N(0, 2/C) (Kaiming normal, fan-out, as the official code) and have no bias.
+ * initialised by the layer's weight initialisation, which the loss's {@code ProxyHead} sets (Proxy-Anchor's: N(0, 2/C),
+ * Kaiming normal with fan-out as the official code), and have no bias.
  *
  * <p>Configuration side of a custom DL4J layer (the implementation is {@link ProxyLayerImpl}); DL4J's
  * {@code SameDiffLayer} is avoided on purpose: in 1.0.0-M2.1 its gradients come out 2x too large.
@@ -37,9 +38,9 @@ public class ProxyLayer extends FeedForwardLayer {
         setActivationFn(Activation.IDENTITY.getActivationFunction());
     }
 
-    /** @param embeddingSize D, the width of the incoming embedding; @param numProxies C, the number of classes */
-    public static ProxyLayer of(int embeddingSize, int numProxies) {
-        return new Builder().nIn(embeddingSize).nOut(numProxies).build();
+    /** @param embeddingSize D, the width of the incoming embedding; @param numClasses C, one proxy each */
+    public static ProxyLayer of(int embeddingSize, int numClasses) {
+        return new Builder().nIn(embeddingSize).nOut(numClasses).build();
     }
 
     @Override

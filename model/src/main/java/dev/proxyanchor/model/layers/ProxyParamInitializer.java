@@ -6,12 +6,13 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** One C x D parameter, the proxies, stored row-major in the layer's flat parameter view; no bias. */
+/**
+ * One C x D parameter, the proxies, stored row-major in the layer's flat parameter view and initialised by the
+ * layer's weight initialisation (the loss's {@code ProxyHead} sets it); no bias.
+ */
 final class ProxyParamInitializer implements ParamInitializer {
 
     static final ProxyParamInitializer INSTANCE = new ProxyParamInitializer();
@@ -62,9 +63,7 @@ final class ProxyParamInitializer implements ParamInitializer {
         long dim = layer.getNIn();
         INDArray proxies = paramsView.reshape('c', classes, dim);
         if (initializeParams) {
-            // Kaiming normal with fan-out = C (the official code's init of its C x D proxies): N(0, 2/C).
-            new WeightInitDistribution(new NormalDistribution(0.0, Math.sqrt(2.0 / classes)))
-                    .init(dim, classes, new long[] {classes, dim}, 'c', proxies);
+            layer.getWeightInitFn().init(dim, classes, new long[] {classes, dim}, 'c', proxies);
         }
         conf.addVariable(ProxyLayer.PROXIES);
         Map<String, INDArray> params = new LinkedHashMap<>();

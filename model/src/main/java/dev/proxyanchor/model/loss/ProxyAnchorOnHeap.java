@@ -15,18 +15,18 @@ final class ProxyAnchorOnHeap {
     private ProxyAnchorOnHeap() {
     }
 
-    /** Loss terms and dL/ds (row-major B x C) of cosines {@code s} and one-hot {@code labels}, both row-major. */
+    /** Loss terms and dL/ds (row-major B x C) of row-major cosines {@code s} and the rows' {@code classes}. */
     record Outcome(double positiveTerm, double negativeTerm, int proxiesWithPositives, double[] gradient) {
     }
 
-    static Outcome compute(double[] s, double[] labels, int rows, int cols, double alpha, double margin) {
+    static Outcome compute(double[] s, int[] classes, int rows, int cols, double alpha, double margin) {
         double[] posShift = new double[cols];
         double[] negShift = new double[cols];
         boolean[] hasPositive = new boolean[cols];
         for (int i = 0; i < rows; i++) {
             int r = i * cols;
             for (int j = 0; j < cols; j++) {
-                if (labels[r + j] == 1.0) {
+                if (classes[i] == j) {
                     posShift[j] = Math.max(posShift[j], -alpha * (s[r + j] - margin));
                     hasPositive[j] = true;
                 } else {
@@ -41,7 +41,7 @@ final class ProxyAnchorOnHeap {
         for (int i = 0; i < rows; i++) {
             int r = i * cols;
             for (int j = 0; j < cols; j++) {
-                if (labels[r + j] == 1.0) {
+                if (classes[i] == j) {
                     double e = Math.exp(-alpha * (s[r + j] - margin) - posShift[j]);
                     shifted[r + j] = e;
                     posSum[j] += e;
@@ -80,7 +80,7 @@ final class ProxyAnchorOnHeap {
         for (int i = 0; i < rows; i++) {
             int r = i * cols;
             for (int j = 0; j < cols; j++) {
-                shifted[r + j] *= labels[r + j] == 1.0 ? posFactor[j] : negFactor[j];
+                shifted[r + j] *= classes[i] == j ? posFactor[j] : negFactor[j];
             }
         }
         return new Outcome(positiveTerm, negativeTerm, withPositives, shifted);

@@ -40,7 +40,7 @@ class BackbonesTest {
     @MethodSource("names")
     void buildsWithTheHeadAndSurvivesJson(String name) {
         Backbone backbone = Backbones.create(name);
-        Recipe recipe = Recipe.builder().model(name).embeddingSize(8).numProxies(3).seed(1).build();
+        Recipe recipe = Recipe.builder().model(name).embeddingSize(8).numClasses(3).seed(1).build();
         ComputationGraphConfiguration conf = EmbeddingNetwork.create(recipe, backbone, DataType.FLOAT)
                 .getConfiguration();
         assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
@@ -56,7 +56,7 @@ class BackbonesTest {
     @ParameterizedTest
     @MethodSource("names")
     void onlyTheStemSkipsTheInputGradient(String name) {
-        Recipe recipe = Recipe.builder().model(name).embeddingSize(8).numProxies(3).build();
+        Recipe recipe = Recipe.builder().model(name).embeddingSize(8).numClasses(3).build();
         ComputationGraphConfiguration conf = EmbeddingNetwork.configuration(recipe, Backbones.create(name),
                 DataType.FLOAT);
         int convolutions = 0;
@@ -76,7 +76,7 @@ class BackbonesTest {
     @MethodSource("names")
     void bnFreezeAndWarmUpReachEveryBackboneLayer(String name) {
         for (boolean bnFreeze : new boolean[] {true, false}) {
-            Recipe recipe = Recipe.builder().model(name).embeddingSize(8).numProxies(3).warm(2).bnFreeze(bnFreeze)
+            Recipe recipe = Recipe.builder().model(name).embeddingSize(8).numClasses(3).warm(2).bnFreeze(bnFreeze)
                     .build();
             ComputationGraphConfiguration conf = EmbeddingNetwork.configuration(recipe, Backbones.create(name),
                     DataType.FLOAT);

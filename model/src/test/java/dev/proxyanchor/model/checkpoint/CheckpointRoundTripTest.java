@@ -43,7 +43,7 @@ class CheckpointRoundTripTest {
         graph.fit(TestNetworks.batch(12, 3, 5, DataType.FLOAT));
         TrainingState state = TrainingState.start(recipe).afterEpoch(0, 0.5);
 
-        Checkpoint loaded = roundTrip(new Checkpoint(graph, state));
+        Checkpoint loaded = TestNetworks.roundTrip(new Checkpoint(graph, state));
 
         assertEquals(state, loaded.state());
         assertEquals(graph.params(), loaded.graph().params());
@@ -63,7 +63,7 @@ class CheckpointRoundTripTest {
     @Test
     void checkpointOfAnotherArchitectureIsRefusedWithEveryDifferenceNamed() {
         ComputationGraph small = TestNetworks.tinyNetwork(TestNetworks.tinyRecipe().build(), DataType.FLOAT);
-        ComputationGraph wider = TestNetworks.tinyNetwork(TestNetworks.tinyRecipe().embeddingSize(6).numProxies(4).build(),
+        ComputationGraph wider = TestNetworks.tinyNetwork(TestNetworks.tinyRecipe().embeddingSize(6).numClasses(4).build(),
                 DataType.FLOAT);
         UserInputException e = assertThrows(UserInputException.class,
                 () -> Checkpoint.requireSameParameters(small, wider, "runs/x/last"));
@@ -95,14 +95,5 @@ class CheckpointRoundTripTest {
         UserInputException e = assertThrows(UserInputException.class, () -> Checkpoint.read(
                 new ByteArrayInputStream(model.toByteArray()), new ByteArrayInputStream(newer.getBytes()), "runs/x/last"));
         assertTrue(e.getMessage().contains("runs/x/last") && e.getMessage().contains("newer"), e.getMessage());
-    }
-
-    static Checkpoint roundTrip(Checkpoint checkpoint) throws IOException {
-        ByteArrayOutputStream model = new ByteArrayOutputStream();
-        ByteArrayOutputStream state = new ByteArrayOutputStream();
-        checkpoint.writeModel(model);
-        checkpoint.writeState(state);
-        return Checkpoint.read(new ByteArrayInputStream(model.toByteArray()),
-                new ByteArrayInputStream(state.toByteArray()), "memory");
     }
 }

@@ -40,7 +40,7 @@ class OptimizerStepMatchesHandComputationTest {
         INDArray x = c.x();
         INDArray p = c.proxies();
         int d = (int) x.size(1);
-        Recipe recipe = Recipe.builder().model("test").embeddingSize(d).numProxies((int) p.size(0))
+        Recipe recipe = Recipe.builder().model("test").embeddingSize(d).numClasses((int) p.size(0))
                 .optimizer(Optimizer.ADAMW).lr(LR).weightDecay(WEIGHT_DECAY).warm(0)
                 .alpha(c.alpha()).margin(c.margin()).build();
 
@@ -52,7 +52,7 @@ class OptimizerStepMatchesHandComputationTest {
                 .addLayer(EmbeddingNetwork.EMBEDDING, new DenseLayer.Builder().nIn(d).nOut(d)
                         .activation(Activation.IDENTITY).build(), "x")
                 .addLayer(EmbeddingNetwork.PROXIES, ProxyLayer.of(d, (int) p.size(0)), EmbeddingNetwork.EMBEDDING)
-                .addLayer(EmbeddingNetwork.LOSS, new LossLayer.Builder(recipe.loss())
+                .addLayer(EmbeddingNetwork.LOSS, new LossLayer.Builder(recipe.lossFunction())
                         .activation(Activation.IDENTITY).build(), EmbeddingNetwork.PROXIES)
                 .setOutputs(EmbeddingNetwork.LOSS)
                 .build();

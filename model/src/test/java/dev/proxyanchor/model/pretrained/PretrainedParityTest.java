@@ -53,7 +53,7 @@ class PretrainedParityTest {
     }
 
     static ComputationGraph network(String model) {
-        Recipe recipe = Recipe.builder().model(model).embeddingSize(EMBEDDING_SIZE).numProxies(10).seed(7).build();
+        Recipe recipe = Recipe.builder().model(model).embeddingSize(EMBEDDING_SIZE).numClasses(10).seed(7).build();
         return EmbeddingNetwork.create(recipe, Backbones.create(model), DataType.FLOAT);
     }
 
@@ -168,7 +168,7 @@ class PretrainedParityTest {
 
     @Test
     void embeddingOfAnotherSizeIsRefusedNamingTheFlag() {
-        Recipe recipe = Recipe.builder().model("resnet18").embeddingSize(32).numProxies(10).seed(7).build();
+        Recipe recipe = Recipe.builder().model("resnet18").embeddingSize(32).numClasses(10).seed(7).build();
         ComputationGraph graph = EmbeddingNetwork.create(recipe, Backbones.create("resnet18"), DataType.FLOAT);
         UserInputException e = assertThrows(UserInputException.class, () -> PretrainedWeights.load(graph,
                 Backbones.create("resnet18"), torch.file("resnet18.pth")));

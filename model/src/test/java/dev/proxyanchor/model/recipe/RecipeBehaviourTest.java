@@ -124,11 +124,11 @@ class RecipeBehaviourTest {
 
     @Test
     void badValuesAreRefusedWithTheFlagNamed() {
-        assertFlagError("--lr", () -> Recipe.builder().numProxies(3).lr(-1).build());
-        assertFlagError("--embedding-size", () -> Recipe.builder().numProxies(3).embeddingSize(0).build());
-        assertFlagError("--warm", () -> Recipe.builder().numProxies(3).warm(-1).build());
-        assertFlagError("--lr-decay-step", () -> Recipe.builder().numProxies(3).lrDecayStep(0).build());
-        assertFlagError("--alpha", () -> Recipe.builder().numProxies(3).alpha(0).build());
+        assertFlagError("--lr", () -> Recipe.builder().numClasses(3).lr(-1).build());
+        assertFlagError("--embedding-size", () -> Recipe.builder().numClasses(3).embeddingSize(0).build());
+        assertFlagError("--warm", () -> Recipe.builder().numClasses(3).warm(-1).build());
+        assertFlagError("--lr-decay-step", () -> Recipe.builder().numClasses(3).lrDecayStep(0).build());
+        assertFlagError("--alpha", () -> Recipe.builder().numClasses(3).alpha(0).build());
         assertFlagError("--optimizer", () -> Optimizer.parse("adagrad"));
         assertEquals(Optimizer.ADAMW, Optimizer.parse("AdamW"));
     }

@@ -29,7 +29,7 @@ class OneDnnMatchesBuiltInTest {
 
     @Test
     void helpersAndBuiltInLayersAgreeOnEmbeddingsLossAndGradients() {
-        Recipe recipe = Recipe.builder().model(SmallCnn.NAME).embeddingSize(16).numProxies(5).seed(3).build();
+        Recipe recipe = Recipe.builder().model(SmallCnn.NAME).embeddingSize(16).numClasses(5).seed(3).build();
         ComputationGraph fast = EmbeddingNetwork.create(recipe, new SmallCnn(), DataType.FLOAT);
         ComputationGraph builtIn = withHelpersDisabled(() -> EmbeddingNetwork.create(recipe, new SmallCnn(),
                 DataType.FLOAT));

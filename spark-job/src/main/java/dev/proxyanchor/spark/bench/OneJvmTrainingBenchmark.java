@@ -29,7 +29,7 @@ public final class OneJvmTrainingBenchmark {
          * Train the graph in {@link #EPOCH} for that.
          */
         public Recipe recipe() {
-            return Recipe.builder().model(model).embeddingSize(embeddingSize).numProxies(numProxies).warm(EPOCH)
+            return Recipe.builder().model(model).embeddingSize(embeddingSize).numClasses(numProxies).warm(EPOCH)
                     .bnFreeze(bnFreeze).lr(1e-4).build();
         }
 

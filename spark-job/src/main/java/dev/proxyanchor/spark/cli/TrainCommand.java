@@ -1,5 +1,6 @@
 package dev.proxyanchor.spark.cli;
 
+import dev.proxyanchor.model.loss.Losses;
 import dev.proxyanchor.model.recipe.Optimizer;
 import dev.proxyanchor.spark.train.TrainSettings;
 import dev.proxyanchor.spark.train.TrainingJob;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
  * how Spark shares the work.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train an embedding network with the Proxy-Anchor loss by Spark parameter averaging, "
+        description = {"Train an embedding network with the Proxy-Anchor loss (or an official baseline, --loss) by "
+                + "Spark parameter averaging, "
                 + "evaluating Recall@K after every epoch.",
                 "Each step the --workers workers together train on one official batch of --batch-size images "
                 + "(--batch-size / --workers each); parameters and optimizer state are averaged every "
@@ -37,7 +39,8 @@ final class TrainCommand implements Callable<Integer> {
                     + "or a folder holding it (default: ${DEFAULT-VALUE})")
     String pretrained;
 
-    @Option(names = "--loss", defaultValue = TrainSettings.PROXY_ANCHOR, description = "default: ${DEFAULT-VALUE}")
+    @Option(names = "--loss", defaultValue = Losses.PROXY_ANCHOR, completionCandidates = Losses.Names.class,
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     String loss;
 
     @Option(names = "--embedding-size", defaultValue = "512", description = "default: ${DEFAULT-VALUE}")

@@ -13,11 +13,11 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class DescriptorLoader implements DataSetLoader {
 
     private final BatchDecoder decoder;
-    private final int numProxies;
+    private final int numClasses;
 
-    public DescriptorLoader(BatchDecoder decoder, int numProxies) {
+    public DescriptorLoader(BatchDecoder decoder, int numClasses) {
         this.decoder = decoder;
-        this.numProxies = numProxies;
+        this.numClasses = numClasses;
     }
 
     @Override
@@ -25,12 +25,12 @@ public final class DescriptorLoader implements DataSetLoader {
         GpuBinding.bindCurrentThread();
         BatchDescriptor batch = BatchDescriptor.decode(source.getPath());
         INDArray features = decoder.decode(batch.uris(), batch.seeds(), true);
-        INDArray labels = Nd4j.zeros(DataType.FLOAT, batch.labels().length, numProxies);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, batch.labels().length, numClasses);
         for (int i = 0; i < batch.labels().length; i++) {
             int label = batch.labels()[i];
-            if (label < 0 || label >= numProxies) {
+            if (label < 0 || label >= numClasses) {
                 throw new IOException("training label " + label + " of " + batch.uris()[i] + " is outside [0, "
-                        + numProxies + "), the number of proxies (training classes)");
+                        + numClasses + "), the number of training classes");
             }
             labels.putScalar(i, label, 1.0f);
         }

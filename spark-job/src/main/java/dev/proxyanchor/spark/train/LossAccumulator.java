@@ -8,8 +8,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 
 /**
- * Collects, from every worker's every step, the Proxy-Anchor loss (DL4J's score less the weight-decay term it
- * adds) into Spark accumulators, so that the driver can report the mean training loss of an epoch as the official
+ * Collects, from every worker's every step, the training loss (DL4J's score less the weight-decay term it adds)
+ * into Spark accumulators, so that the driver can report the mean training loss of an epoch as the official
  * code does. Travels to the executors inside the training master.
  */
 final class LossAccumulator extends BaseTrainingListener implements java.io.Serializable {
@@ -18,7 +18,7 @@ final class LossAccumulator extends BaseTrainingListener implements java.io.Seri
     private final LongAccumulator steps;
 
     LossAccumulator(JavaSparkContext jsc) {
-        this.lossSum = jsc.sc().doubleAccumulator("proxy-anchor loss");
+        this.lossSum = jsc.sc().doubleAccumulator("training loss");
         this.steps = jsc.sc().longAccumulator("training steps");
     }
 

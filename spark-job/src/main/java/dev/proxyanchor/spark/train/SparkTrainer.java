@@ -38,7 +38,7 @@ public final class SparkTrainer {
         Map<String, Map<String, Object>> evaluate(ComputationGraph graph, int epoch) throws IOException;
     }
 
-    /** The training images: their URIs and their labels in [0, numProxies). */
+    /** The training images: their URIs and their labels in [0, number of training classes). */
     public record TrainImages(String[] uris, int[] labels) {
     }
 
@@ -83,7 +83,7 @@ public final class SparkTrainer {
         SparkComputationGraph sparkGraph = new SparkComputationGraph(jsc, graph, master);
         LossAccumulator losses = new LossAccumulator(jsc);
         sparkGraph.setListeners(losses);
-        DescriptorLoader loader = new DescriptorLoader(decoder, recipe.numProxies());
+        DescriptorLoader loader = new DescriptorLoader(decoder, recipe.numClasses());
 
         for (int epoch = state.epochsCompleted(); epoch < settings.epochs(); epoch++) {
             sparkGraph.getNetwork().getConfiguration().setEpochCount(epoch);
@@ -165,11 +165,12 @@ public final class SparkTrainer {
         return out;
     }
 
+    /** The learning rate of each of the recipe's parameter groups, by lower-case group name. */
     static Map<String, Double> learningRates(Recipe recipe, int epoch) {
         Map<String, Double> lr = new LinkedHashMap<>();
-        lr.put("backbone", recipe.learningRate(ParameterGroup.BACKBONE, epoch));
-        lr.put("embedding", recipe.learningRate(ParameterGroup.EMBEDDING, epoch));
-        lr.put("proxies", recipe.learningRate(ParameterGroup.PROXIES, epoch));
+        for (ParameterGroup group : recipe.parameterGroups()) {
+            lr.put(group.name().toLowerCase(java.util.Locale.ROOT), recipe.learningRate(group, epoch));
+        }
         return lr;
     }
 

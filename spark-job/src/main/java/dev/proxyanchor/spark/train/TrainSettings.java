@@ -1,6 +1,7 @@
 package dev.proxyanchor.spark.train;
 
 import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.loss.Losses;
 import dev.proxyanchor.model.recipe.Optimizer;
 
 /**
@@ -49,14 +50,8 @@ public record TrainSettings(
         int trainLimit,
         int evalLimit) {
 
-    /** The only loss this system trains; the official code's others are named in the error. */
-    public static final String PROXY_ANCHOR = "Proxy_Anchor";
-
     public TrainSettings {
-        if (!PROXY_ANCHOR.equalsIgnoreCase(loss)) {
-            throw new UserInputException("--loss " + loss + " is not supported: this system trains " + PROXY_ANCHOR
-                    + " only (the official code's Proxy_NCA, MS, Contrastive, Triplet and NPair baselines are not ported)");
-        }
+        loss = Losses.get(loss).name();
         positive("--batch-size", batchSize);
         positive("--epochs", epochs);
         positive("--workers", workers);

@@ -137,7 +137,8 @@ public final class TrainingJob {
     }
 
     private static Recipe recipe(TrainSettings s, int trainClasses) {
-        return Recipe.builder().model(s.model()).embeddingSize(s.embeddingSize()).numProxies(trainClasses)
+        return Recipe.builder().model(s.model()).loss(s.loss()).embeddingSize(s.embeddingSize())
+                .numClasses(trainClasses)
                 .optimizer(s.optimizer()).lr(s.lr()).weightDecay(s.weightDecay()).lrDecayStep(s.lrDecayStep())
                 .lrDecayGamma(s.lrDecayGamma()).proxyLrScale(s.proxyLrScale()).warm(s.warm())
                 .bnFreeze(s.bnFreeze()).l2Norm(s.l2Norm()).alpha(s.alpha()).margin(s.mrg()).seed(s.seed()).build();

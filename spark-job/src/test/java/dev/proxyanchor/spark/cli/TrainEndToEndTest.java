@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proxyanchor.datasets.FashionMnist;
 import dev.proxyanchor.model.checkpoint.Checkpoint;
+import dev.proxyanchor.model.loss.Losses;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -112,8 +113,9 @@ class TrainEndToEndTest {
         assertEquals(2, unknown.code);
         assertTrue(unknown.err.contains("--learning-rate"), unknown.err);
 
-        Result badLoss = runCapturingErr(args(dir.resolve("x"), 1, "--loss", "Triplet"));
-        assertTrue(badLoss.err.contains("--loss Triplet is not supported"), badLoss.err);
+        Result badLoss = runCapturingErr(args(dir.resolve("x"), 1, "--loss", "ArcFace"));
+        assertTrue(badLoss.err.contains("unknown --loss 'ArcFace'") && badLoss.err.contains(Losses.PROXY_ANCHOR),
+                badLoss.err);
     }
 
     private static void copy(Path from, Path to) throws Exception {

@@ -27,7 +27,7 @@ class RunDirectoryTest {
 
     @BeforeAll
     static void checkpoints() {
-        recipe = Recipe.builder().model("small_cnn").embeddingSize(4).numProxies(3).seed(1).build();
+        recipe = Recipe.builder().model("small_cnn").embeddingSize(4).numClasses(3).seed(1).build();
         var graph = EmbeddingNetwork.create(recipe);
         first = new Checkpoint(graph, TrainingState.start(recipe));
         second = new Checkpoint(graph, TrainingState.start(recipe).afterEpoch(0, 0.5));

@@ -50,7 +50,7 @@ class SparkTrainerTest {
     }
 
     private static Checkpoint fresh(TrainSettings s) {
-        Recipe recipe = Recipe.builder().model("small_cnn").embeddingSize(s.embeddingSize()).numProxies(6)
+        Recipe recipe = Recipe.builder().model("small_cnn").embeddingSize(s.embeddingSize()).numClasses(6)
                 .optimizer(s.optimizer()).lr(s.lr()).warm(s.warm()).bnFreeze(s.bnFreeze()).seed(s.seed()).build();
         return new Checkpoint(EmbeddingNetwork.create(recipe), TrainingState.start(recipe));
     }

@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.layers;
 
+import dev.proxyanchor.model.kernels.UnitNorm;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -13,8 +14,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The trainable proxies: a C x D weight matrix P, one row per training class. Its output is the B x C matrix of
- * cosine similarities cos(x_b / |x_b|, p_c / |p_c|), which the Proxy-Anchor loss consumes. The proxies are
+ * The trainable proxies: a C x D weight matrix P, one row per training class. Its output is a B x C matrix comparing
+ * each normalised embedding with each normalised proxy, as the loss after it needs ({@link Output}): the cosine
+ * similarities for Proxy-Anchor, the squared distances for Proxy_NCA. The proxies are
  * initialised by the layer's weight initialisation, which the loss's {@code ProxyHead} sets (Proxy-Anchor's: N(0, 2/C),
  * Kaiming normal with fan-out as the official code), and have no bias.
  *
@@ -27,7 +29,31 @@ public class ProxyLayer extends FeedForwardLayer {
     public static final String PROXIES = "P";
 
     /** Inside the square root of the L2 norm, as the official code's l2_norm. */
-    public static final double NORM_EPS = 1e-12;
+    public static final double NORM_EPS = UnitNorm.EPS;
+
+    /** What the layer outputs for each (embedding, proxy) pair, and how it normalises both. */
+    public enum Output {
+        /** Proxy-Anchor's: {@code x/sqrt(|x|^2 + 1e-12) . p/sqrt(|p|^2 + 1e-12)}. */
+        COSINE(UnitNorm.ROOT_WITH_EPSILON),
+        /**
+         * Proxy_NCA's, as pytorch-metric-learning computes it: {@code max(0, |x^|^2 + |p^|^2 - 2 x^.p^)} with
+         * {@code v^ = v / max(|v|, 1e-12)}, the squared distance of the unit vectors by expansion, clamped at 0.
+         */
+        SQUARED_DISTANCE(UnitNorm.CLAMPED);
+
+        private final UnitNorm unitNorm;
+
+        Output(UnitNorm unitNorm) {
+            this.unitNorm = unitNorm;
+        }
+
+        public UnitNorm unitNorm() {
+            return unitNorm;
+        }
+    }
+
+    /** Configurations written before this field existed (Proxy-Anchor only) read as cosines. */
+    private Output output = Output.COSINE;
 
     /** For JSON and Java deserialisation. */
     protected ProxyLayer() {
@@ -35,7 +61,12 @@ public class ProxyLayer extends FeedForwardLayer {
 
     private ProxyLayer(Builder builder) {
         super(builder);
+        this.output = builder.output;
         setActivationFn(Activation.IDENTITY.getActivationFunction());
+    }
+
+    public Output getOutput() {
+        return output;
     }
 
     /** @param embeddingSize D, the width of the incoming embedding; @param numClasses C, one proxy each */
@@ -77,7 +108,24 @@ public class ProxyLayer extends FeedForwardLayer {
         return (ProxyLayer) super.clone();
     }
 
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ProxyLayer other && super.equals(o) && other.output == output;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * super.hashCode() + output.hashCode();
+    }
+
     public static final class Builder extends FeedForwardLayer.Builder<Builder> {
+        private Output output = Output.COSINE;
+
+        public Builder output(Output output) {
+            this.output = output;
+            return this;
+        }
+
         @Override
         @SuppressWarnings("unchecked")
         public ProxyLayer build() {

@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.layers;
 
+import dev.proxyanchor.model.kernels.UnitNorm;
 import dev.proxyanchor.model.kernels.UnitRows;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -13,11 +14,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Forward: cos = normalise(X) normalise(P)^T. Backward, by hand through both normalisations, with G = dL/dcos:
- * dL/dX = (G Pn - Xn * rowsum(Xn .* (G Pn))) / |X| and dL/dP likewise with G^T Xn, where
- * |v| = sqrt(sum v^2 + 1e-12). On the CPU backend in float32 the normalisations and their backward passes are
- * sweeps on the heap ({@link UnitRows}) around ND4J's matrix products; otherwise (float64 gradient checks, GPU
- * arrays) every step is an ND4J op.
+ * Forward: cos = Xn Pn^T with Xn, Pn the unit rows of X and P ({@link ProxyLayer.Output}'s normalisation), and for
+ * {@link ProxyLayer.Output#SQUARED_DISTANCE} q = max(0, |Xn_i|^2 + |Pn_c|^2 - 2 cos). Backward, by hand through both
+ * normalisations, with G = dL/dcos (for q: G = -2 dL/dq where the clamp passes, plus 2 Xn_i rowsum and 2 Pn_c colsum
+ * of it for the squared norms): dL/dX = (G Pn - Xn * rowsum(Xn .* (G Pn))) / |X| and dL/dP likewise with G^T Xn. On
+ * the CPU backend in float32 the normalisations and their backward passes are sweeps on the heap ({@link UnitRows})
+ * around ND4J's matrix products; otherwise (float64 gradient checks, GPU arrays) every step is an ND4J op.
  */
 public class ProxyLayerImpl extends BaseLayer<ProxyLayer> {
 
@@ -31,10 +33,13 @@ public class ProxyLayerImpl extends BaseLayer<ProxyLayer> {
         checkInput();
         INDArray x = input.castTo(dataType);
         INDArray proxies = getParam(ProxyLayer.PROXIES);
-        INDArray cos = UnitRows.accepts(x, proxies)
-                ? UnitRows.of(x).unit.mmul(UnitRows.of(proxies).unit.transpose())
-                : new Normalised(x).unit.mmul(new Normalised(proxies).unit.transpose());
-        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, cos);
+        UnitNorm form = layerConf().getOutput().unitNorm();
+        Side xn = Side.of(x, form, x, proxies);
+        Side pn = Side.of(proxies, form, x, proxies);
+        INDArray cos = xn.unit.mmul(pn.unit.transpose());
+        INDArray out = layerConf().getOutput() == ProxyLayer.Output.COSINE ? cos
+                : Transforms.relu(beforeClamp(xn, pn, cos), false);
+        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
     }
 
     @Override
@@ -44,22 +49,34 @@ public class ProxyLayerImpl extends BaseLayer<ProxyLayer> {
         INDArray input = this.input.castTo(dataType);
         INDArray proxies = getParam(ProxyLayer.PROXIES);
         INDArray proxyGrad = gradientViews.get(ProxyLayer.PROXIES);
-        INDArray dX;
-        if (UnitRows.accepts(input, proxies, g, proxyGrad)) {
-            UnitRows x = UnitRows.of(input);
-            UnitRows p = UnitRows.of(proxies);
-            dX = input.ulike();
-            x.backprop(g.mmul(p.unit), dX);
-            p.backprop(g.transpose().mmul(x.unit), proxyGrad);
+        UnitNorm form = layerConf().getOutput().unitNorm();
+        Side x = Side.of(input, form, input, proxies, g, proxyGrad);
+        Side p = Side.of(proxies, form, input, proxies, g, proxyGrad);
+        INDArray dXn;
+        INDArray dPn;
+        if (layerConf().getOutput() == ProxyLayer.Output.COSINE) {
+            dXn = g.mmul(p.unit);
+            dPn = g.transpose().mmul(x.unit);
         } else {
-            Normalised x = new Normalised(input);
-            Normalised p = new Normalised(proxies);
-            dX = x.backprop(g.mmul(p.unit));
-            proxyGrad.assign(p.backprop(g.transpose().mmul(x.unit)));
+            // q = |xn|^2 + |pn|^2 - 2 xn.pn where that is >= 0 (torch's clamp passes its gradient at the bound).
+            INDArray passed = g.mul(beforeClamp(x, p, x.unit.mmul(p.unit.transpose())).gte(0.0).castTo(dataType));
+            dXn = passed.mmul(p.unit).muli(-2).addi(x.unit.mulColumnVector(passed.sum(true, 1).muli(2)));
+            dPn = passed.transpose().mmul(x.unit).muli(-2)
+                    .addi(p.unit.mulColumnVector(passed.sum(true, 0).reshape(p.unit.size(0), 1).muli(2)));
         }
+        INDArray dX = input.ulike();
+        x.backprop(dXn, dX);
+        p.backprop(dPn, proxyGrad);
         Gradient gradient = new DefaultGradient();
         gradient.gradientForVariable().put(ProxyLayer.PROXIES, proxyGrad);
         return new Pair<>(gradient, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dX));
+    }
+
+    /** |xn_i|^2 + |pn_c|^2 - 2 cos_ic, before the clamp at 0. */
+    private static INDArray beforeClamp(Side x, Side p, INDArray cos) {
+        INDArray squaredX = x.unit.mul(x.unit).sum(true, 1);
+        INDArray squaredP = p.unit.mul(p.unit).sum(true, 1).reshape(1, p.unit.size(0));
+        return cos.mul(-2).addiColumnVector(squaredX).addiRowVector(squaredP);
     }
 
     private void checkInput() {
@@ -70,22 +87,67 @@ public class ProxyLayerImpl extends BaseLayer<ProxyLayer> {
         }
     }
 
-    /** Rows divided by their L2 norm, keeping what the backward pass needs. */
-    private static final class Normalised {
-        final INDArray raw;
-        final INDArray norms;
+    /** Rows divided by their L2 norm, and the backward pass through that division. */
+    private abstract static class Side {
         final INDArray unit;
 
-        Normalised(INDArray raw) {
-            this.raw = raw;
-            this.norms = Transforms.sqrt(raw.mul(raw).sum(true, 1).addi(ProxyLayer.NORM_EPS), false);
-            this.unit = raw.divColumnVector(norms);
+        Side(INDArray unit) {
+            this.unit = unit;
         }
 
-        /** dL/draw from dL/dunit: (d - unit * rowsum(unit .* d)) / norm. */
-        INDArray backprop(INDArray dUnit) {
+        /** The heap sweeps when every array involved is contiguous float32 on the host, else ND4J ops. */
+        static Side of(INDArray rows, UnitNorm form, INDArray... involved) {
+            return UnitRows.accepts(involved) ? new Heap(UnitRows.of(rows, form)) : Nd4jOps.of(rows, form);
+        }
+
+        /** Writes dL/drows from dL/dunit into {@code out}. */
+        abstract void backprop(INDArray dUnit, INDArray out);
+    }
+
+    private static final class Heap extends Side {
+        private final UnitRows rows;
+
+        Heap(UnitRows rows) {
+            super(rows.unit);
+            this.rows = rows;
+        }
+
+        @Override
+        void backprop(INDArray dUnit, INDArray out) {
+            rows.backprop(dUnit, out);
+        }
+    }
+
+    private static final class Nd4jOps extends Side {
+        private final INDArray norms;
+        /** 1 where the norm depends on the row, 0 where the clamp made it a constant; null: 1 everywhere. */
+        private final INDArray projected;
+
+        private Nd4jOps(INDArray unit, INDArray norms, INDArray projected) {
+            super(unit);
+            this.norms = norms;
+            this.projected = projected;
+        }
+
+        static Nd4jOps of(INDArray raw, UnitNorm form) {
+            INDArray squares = raw.mul(raw).sum(true, 1);
+            if (form == UnitNorm.ROOT_WITH_EPSILON) {
+                INDArray norms = Transforms.sqrt(squares.add(UnitNorm.EPS), false);
+                return new Nd4jOps(raw.divColumnVector(norms), norms, null);
+            }
+            INDArray lengths = Transforms.sqrt(squares, false);
+            INDArray norms = Transforms.max(lengths, UnitNorm.EPS, true);
+            return new Nd4jOps(raw.divColumnVector(norms), norms, lengths.gte(UnitNorm.EPS).castTo(raw.dataType()));
+        }
+
+        /** (d - unit * rowsum(unit .* d)) / norm, without the projection where the norm is a constant. */
+        @Override
+        void backprop(INDArray dUnit, INDArray out) {
             INDArray along = unit.mul(dUnit).sum(true, 1);
-            return dUnit.sub(unit.mulColumnVector(along)).diviColumnVector(norms);
+            if (projected != null) {
+                along.muli(projected);
+            }
+            out.assign(dUnit.sub(unit.mulColumnVector(along)).diviColumnVector(norms));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.proxyanchor.model.loss;
 
 import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.layers.ProxyLayer;
 import dev.proxyanchor.model.recipe.Recipe;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,13 +17,18 @@ import java.util.Map;
 public final class Losses {
 
     public static final String PROXY_ANCHOR = "Proxy_Anchor";
+    public static final String PROXY_NCA = "Proxy_NCA";
 
     private static final Map<String, LossEntry> REGISTRY = new LinkedHashMap<>();
 
     static {
         register(new LossEntry(PROXY_ANCHOR, recipe -> new ProxyAnchorLoss(recipe.alpha(), recipe.margin()),
                 // Kaiming normal, fan-out = C; --proxy-lr-scale (official: 100) x lr; clipped like the network.
-                new ProxyHead(classes -> Math.sqrt(2.0 / classes), Recipe::proxyLrScale, true), false));
+                new ProxyHead(ProxyLayer.Output.COSINE, classes -> Math.sqrt(2.0 / classes), Recipe::proxyLrScale,
+                        true), false));
+        // torch.randn proxies, lr x 1 (not --proxy-lr-scale), left out of clip_grad_value_ as in train.py.
+        register(new LossEntry(PROXY_NCA, recipe -> new ProxyNcaLoss(),
+                new ProxyHead(ProxyLayer.Output.SQUARED_DISTANCE, classes -> 1.0, recipe -> 1.0, false), false));
     }
 
     private Losses() {

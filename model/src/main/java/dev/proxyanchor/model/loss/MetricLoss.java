@@ -43,7 +43,7 @@ public abstract class MetricLoss<V extends MetricLoss.Value> implements ILossFun
     /** The official {@code --loss} name, for messages. */
     protected abstract String officialName();
 
-    /** What the loss receives, for messages: "the cosine matrix", "the embeddings", ... */
+    /** What the loss receives, for messages: "cosine matrix", "embeddings", ... */
     protected abstract String inputDescription();
 
     /**
@@ -70,7 +70,7 @@ public abstract class MetricLoss<V extends MetricLoss.Value> implements ILossFun
         INDArray x = input.castTo(DataType.DOUBLE);
         // One reduction finds NaN and Inf alike (a finite sum cannot overflow for the values a network produces).
         if (!Double.isFinite(x.sumNumber().doubleValue())) {
-            throw new UserInputException("NaN or Inf in " + inputDescription() + " fed to " + officialName()
+            throw new UserInputException("NaN or Inf in the " + inputDescription() + " fed to " + officialName()
                     + ": the embeddings or the proxies contain NaN/Inf (diverged training; lower --lr, or check the"
                     + " input images)");
         }
@@ -120,6 +120,16 @@ public abstract class MetricLoss<V extends MetricLoss.Value> implements ILossFun
     private void requireNoMask(INDArray mask) {
         if (mask != null) {
             throw new IllegalArgumentException(officialName() + " is a batch-level loss and does not support masks");
+        }
+    }
+
+    /** The check of a loss over a proxies layer's output: one column per training class. */
+    protected final void requireOneColumnPerClass(INDArray input, INDArray labels) {
+        if (input.size(1) != labels.size(1)) {
+            throw new UserInputException(officialName() + " expects a B x C " + inputDescription()
+                    + " and B x C one-hot labels, got " + Arrays.toString(input.shape()) + " and "
+                    + Arrays.toString(labels.shape()) + "; the number of proxies must equal the number of training"
+                    + " classes");
         }
     }
 

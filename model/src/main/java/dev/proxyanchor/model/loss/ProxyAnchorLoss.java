@@ -106,16 +106,12 @@ public class ProxyAnchorLoss extends MetricLoss<ProxyAnchorLoss.Result> {
 
     @Override
     protected String inputDescription() {
-        return "the cosine matrix";
+        return "cosine matrix";
     }
 
     @Override
     protected void checkShapes(INDArray cos, INDArray labels) {
-        if (cos.size(1) != labels.size(1)) {
-            throw new UserInputException("Proxy-Anchor expects a B x C cosine matrix and B x C one-hot labels, got "
-                    + java.util.Arrays.toString(cos.shape()) + " and " + java.util.Arrays.toString(labels.shape())
-                    + "; the number of proxies must equal the number of training classes");
-        }
+        requireOneColumnPerClass(cos, labels);
     }
 
     @Override

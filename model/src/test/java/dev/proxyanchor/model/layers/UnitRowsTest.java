@@ -5,20 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The proxy layer's float32 heap path ({@link UnitRows} around ND4J's products) against its float64 ND4J path:
- * cosines and both gradients, with more proxies than embedding dimensions and the reverse.
+ * The proxy layer's float32 heap path ({@link dev.proxyanchor.model.kernels.UnitRows} around ND4J's products)
+ * against its float64 ND4J path, for each output (cosines, squared distances): outputs and both gradients, with more
+ * proxies than embedding dimensions and the reverse.
  */
 class UnitRowsTest {
 
-    @Test
-    void float32HeapPathMatchesFloat64Path() {
+    @ParameterizedTest
+    @EnumSource(ProxyLayer.Output.class)
+    void float32HeapPathMatchesFloat64Path(ProxyLayer.Output output) {
         for (int[] shape : new int[][] {{7, 33, 50}, {16, 64, 5}, {3, 8, 1}}) {
             int batch = shape[0];
             int dim = shape[1];
@@ -28,8 +31,8 @@ class UnitRowsTest {
             INDArray proxies = Nd4j.randn(DataType.DOUBLE, classes, dim);
             INDArray g = Nd4j.randn(DataType.DOUBLE, batch, classes);
 
-            ProxyLayerImpl reference = layer(dim, classes, DataType.DOUBLE, proxies);
-            ProxyLayerImpl heap = layer(dim, classes, DataType.FLOAT, proxies.castTo(DataType.FLOAT));
+            ProxyLayerImpl reference = layer(dim, classes, output, DataType.DOUBLE, proxies);
+            ProxyLayerImpl heap = layer(dim, classes, output, DataType.FLOAT, proxies.castTo(DataType.FLOAT));
             INDArray expectedCos = activate(reference, x);
             INDArray cos = activate(heap, x.castTo(DataType.FLOAT));
             assertClose(expectedCos, cos, "cosines " + java.util.Arrays.toString(shape));
@@ -43,9 +46,10 @@ class UnitRowsTest {
         }
     }
 
-    private static ProxyLayerImpl layer(int dim, int classes, DataType type, INDArray proxies) {
+    private static ProxyLayerImpl layer(int dim, int classes, ProxyLayer.Output output, DataType type,
+                                        INDArray proxies) {
         NeuralNetConfiguration conf = new NeuralNetConfiguration.Builder().dataType(type)
-                .layer(ProxyLayer.of(dim, classes)).build();
+                .layer(new ProxyLayer.Builder().nIn(dim).nOut(classes).output(output).build()).build();
         long n = conf.getLayer().initializer().numParams(conf);
         ProxyLayerImpl layer = (ProxyLayerImpl) conf.getLayer().instantiate(conf, null, 0, Nd4j.create(type, 1, n),
                 true, type);

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.proxyanchor.model.EmbeddingNetwork;
 import dev.proxyanchor.model.TestNetworks;
 import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.loss.Losses;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -103,10 +105,7 @@ class RecipeBehaviourTest {
         Recipe recipe = TestNetworks.tinyRecipe().optimizer(Optimizer.SGD).lr(lr).warm(0).weightDecay(0).build();
         ComputationGraph graph = TestNetworks.tinyNetwork(recipe, DataType.DOUBLE);
         int batch = 12;
-        graph.setInputs(TestNetworks.batch(batch, 3, 1, DataType.DOUBLE).getFeatures());
-        graph.setLabels(TestNetworks.batch(batch, 3, 1, DataType.DOUBLE).getLabels());
-        graph.computeGradientAndScore();
-        Gradient gradient = graph.gradient();
+        Gradient gradient = gradientOfOneBatch(graph, batch);
         INDArray proxies = gradient.getGradientFor("proxies_P");
         proxies.assign(0);
         proxies.putScalar(0, 0, 1000.0 * batch);
@@ -123,6 +122,39 @@ class RecipeBehaviourTest {
     }
 
     @Test
+    void proxyNcaProxiesLearnAtTheBaseRateUnclippedDuringTheWarmUp() {
+        double lr = 0.01;
+        Recipe recipe = TestNetworks.tinyRecipe().loss(Losses.PROXY_NCA).optimizer(Optimizer.SGD).lr(lr).warm(1)
+                .weightDecay(0).build();
+        ComputationGraph graph = TestNetworks.tinyNetwork(recipe, DataType.DOUBLE);
+        int batch = 12;
+        Gradient gradient = gradientOfOneBatch(graph, batch);
+        INDArray proxies = gradient.getGradientFor("proxies_P");
+        proxies.assign(0);
+        proxies.putScalar(0, 0, 1000.0 * batch);
+        proxies.putScalar(1, 0, -3.0 * batch);
+
+        graph.getUpdater().update(gradient, 0, 0, batch, LayerWorkspaceMgr.noWorkspaces());
+
+        // Epoch 0 is the warm-up: the proxies train, at lr x 1, and their gradient is not clipped to 10.
+        assertEquals(lr * 1.9 * 1000, proxies.getDouble(0, 0), 1e-12);
+        assertEquals(lr * 1.9 * -3, proxies.getDouble(1, 0), 1e-12);
+        assertEquals(List.of(ParameterGroup.BACKBONE, ParameterGroup.EMBEDDING, ParameterGroup.PROXIES),
+                recipe.parameterGroups());
+    }
+
+    @Test
+    void proxyNcaProxiesStartStandardNormalAndProxyAnchorsAtTwoOverC() {
+        for (String loss : List.of(Losses.PROXY_NCA, Losses.PROXY_ANCHOR)) {
+            Recipe recipe = TestNetworks.tinyRecipe().loss(loss).embeddingSize(64).numClasses(100).build();
+            INDArray proxies = TestNetworks.tinyNetwork(recipe, DataType.DOUBLE).getParam("proxies_P");
+            double expectedStd = loss.equals(Losses.PROXY_NCA) ? 1.0 : Math.sqrt(2.0 / 100);
+            assertEquals(expectedStd, proxies.stdNumber().doubleValue(), 0.03 * expectedStd, loss);
+            assertEquals(0.0, proxies.meanNumber().doubleValue(), 0.05 * expectedStd, loss);
+        }
+    }
+
+    @Test
     void badValuesAreRefusedWithTheFlagNamed() {
         assertFlagError("--lr", () -> Recipe.builder().numClasses(3).lr(-1).build());
         assertFlagError("--embedding-size", () -> Recipe.builder().numClasses(3).embeddingSize(0).build());
@@ -131,6 +163,13 @@ class RecipeBehaviourTest {
         assertFlagError("--alpha", () -> Recipe.builder().numClasses(3).alpha(0).build());
         assertFlagError("--optimizer", () -> Optimizer.parse("adagrad"));
         assertEquals(Optimizer.ADAMW, Optimizer.parse("AdamW"));
+    }
+
+    private static Gradient gradientOfOneBatch(ComputationGraph graph, int batch) {
+        graph.setInputs(TestNetworks.batch(batch, 3, 1, DataType.DOUBLE).getFeatures());
+        graph.setLabels(TestNetworks.batch(batch, 3, 1, DataType.DOUBLE).getLabels());
+        graph.computeGradientAndScore();
+        return graph.gradient();
     }
 
     private static void assertFlagError(String flag, Runnable action) {

@@ -3,18 +3,19 @@ package dev.proxyanchor.datasets.image;
 import java.util.SplittableRandom;
 
 /**
- * The official evaluation preprocessing: {@code Resize(256)} (shorter side to 256, bilinear, the longer side scaled
- * and truncated as torchvision does) then {@code CenterCrop(224)}, then the backbone's normalisation.
+ * The official evaluation preprocessing: {@code Resize(resize)} (shorter side to {@code resize}, bilinear, the longer
+ * side scaled and truncated as torchvision does) then {@code CenterCrop(crop)}, then the network's normalisation.
  */
 public final class EvalTransform implements ImageTransform {
 
-    public static final int RESIZE = 256;
-    public static final int CROP = 224;
-
     private final Normalization normalization;
+    private final int resize;
+    private final int crop;
 
-    public EvalTransform(Normalization normalization) {
+    public EvalTransform(Normalization normalization, int resize, int crop) {
         this.normalization = normalization;
+        this.resize = resize;
+        this.crop = crop;
     }
 
     @Override
@@ -24,21 +25,21 @@ public final class EvalTransform implements ImageTransform {
 
     @Override
     public int height() {
-        return CROP;
+        return crop;
     }
 
     @Override
     public int width() {
-        return CROP;
+        return crop;
     }
 
     @Override
     public void apply(RgbImage image, SplittableRandom random, float[] out, int at) {
         int w = image.width();
         int h = image.height();
-        int resizedWidth = w <= h ? RESIZE : (int) ((long) RESIZE * w / h);
-        int resizedHeight = w <= h ? (int) ((long) RESIZE * h / w) : RESIZE;
+        int resizedWidth = w <= h ? resize : (int) ((long) resize * w / h);
+        int resizedHeight = w <= h ? (int) ((long) resize * h / w) : resize;
         RgbPlanes resized = Resampler.resize(image, new CropBox(0, 0, w, h), resizedWidth, resizedHeight);
-        normalization.write(resized, CropBox.centered(resizedWidth, resizedHeight, CROP, CROP), false, out, at);
+        normalization.write(resized, CropBox.centered(resizedWidth, resizedHeight, crop, crop), false, out, at);
     }
 }

@@ -1,30 +1,25 @@
 package dev.proxyanchor.datasets.image;
 
-import java.util.Locale;
-
-/** The training and evaluation preprocessing of each backbone, by the name users type. */
+/** The official training and evaluation preprocessing, from the numbers a network's side gives. */
 public final class ImageTransforms {
-
-    /** Fashion-MNIST's image side, which the small network takes as it is. */
-    public static final int SMALL_CNN_SIZE = 28;
 
     private ImageTransforms() {}
 
-    /** RandomResizedCrop + flip for ImageNet backbones; the plain 28x28 image for {@code small_cnn}. */
-    public static ImageTransform forTraining(String backbone) {
-        Normalization normalization = Normalization.forBackbone(backbone);
-        return isSmallCnn(backbone) ? new PlainTransform(normalization, SMALL_CNN_SIZE)
-                : new TrainTransform(normalization);
+    /**
+     * @param size                     the side of the square the network reads
+     * @param randomResizedCropAndFlip torchvision's {@code RandomResizedCrop(size)} + flip; else the whole image
+     *                                 resized to {@code size x size}
+     */
+    public static ImageTransform training(Normalization normalization, int size, boolean randomResizedCropAndFlip) {
+        return randomResizedCropAndFlip ? new TrainTransform(normalization, size)
+                : new PlainTransform(normalization, size);
     }
 
-    /** Resize 256 + centre crop 224 for ImageNet backbones; the plain 28x28 image for {@code small_cnn}. */
-    public static ImageTransform forEvaluation(String backbone) {
-        Normalization normalization = Normalization.forBackbone(backbone);
-        return isSmallCnn(backbone) ? new PlainTransform(normalization, SMALL_CNN_SIZE)
-                : new EvalTransform(normalization);
-    }
-
-    private static boolean isSmallCnn(String backbone) {
-        return "small_cnn".equals(backbone.toLowerCase(Locale.ROOT));
+    /**
+     * @param resize the shorter side's length before the centre crop of {@code size}; 0 to resize the whole image to
+     *               {@code size x size} instead
+     */
+    public static ImageTransform evaluation(Normalization normalization, int resize, int size) {
+        return resize > 0 ? new EvalTransform(normalization, resize, size) : new PlainTransform(normalization, size);
     }
 }

@@ -1,56 +1,45 @@
 package dev.proxyanchor.datasets.image;
 
-import dev.proxyanchor.datasets.DatasetException;
-import java.util.Locale;
+import java.io.Serializable;
+import java.util.Arrays;
 
 /**
- * How a backbone expects its input values, as the official code prepares them: channel order, scale, mean and
- * standard deviation per channel. Writes one image in CHW layout.
+ * Turns 8-bit RGB values into a network's input values: channel order, scale, mean and standard deviation per
+ * channel, network channel {@code c} receiving {@code (value * scale - mean[c]) / std[c]}. Writes one image in CHW
+ * layout. The numbers come from the network's side (spark-job hands over a backbone's input spec); this module never
+ * sees a network.
  */
-public enum Normalization {
+public final class Normalization implements Serializable {
 
-    /**
-     * torchvision ResNets, and GoogLeNet as the official code feeds it (its wrapper turns torchvision's
-     * {@code transform_input} off): RGB scaled to [0,1], ImageNet mean and std.
-     */
-    IMAGENET_RGB(3, false, 1.0 / 255, new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225}),
-    /** The Caffe-trained BN-Inception: BGR in [0,255], mean (104, 117, 128) per BGR channel, std 1. */
-    CAFFE_BGR(3, true, 1.0, new double[] {104, 117, 128}, new double[] {1, 1, 1}),
-    /** The small Fashion-MNIST network: one grey channel in [0,1]. */
-    GRAY_UNIT(1, false, 1.0 / 255, new double[] {0}, new double[] {1});
+    /** The channels a network reads, in its order. */
+    public enum Channels {
+        RGB, BGR,
+        /** One channel: PIL's {@code convert("L")} luma. */
+        GREY
+    }
 
     private final int channels;
     private final boolean bgr;
     private final float[] multiplier;
     private final float[] offset;
 
-    Normalization(int channels, boolean bgr, double scale, double[] mean, double[] std) {
-        this.channels = channels;
-        this.bgr = bgr;
+    /**
+     * @param mean per network channel, in the network's channel order
+     * @param std  per network channel, in the network's channel order
+     */
+    public Normalization(Channels order, double scale, double[] mean, double[] std) {
+        this.channels = order == Channels.GREY ? 1 : 3;
+        if (mean.length != channels || std.length != channels) {
+            throw new IllegalArgumentException(order + " needs " + channels + " means and stds, got "
+                    + Arrays.toString(mean) + " and " + Arrays.toString(std));
+        }
+        this.bgr = order == Channels.BGR;
         this.multiplier = new float[channels];
         this.offset = new float[channels];
         for (int c = 0; c < channels; c++) {
             multiplier[c] = (float) (scale / std[c]);
             offset[c] = (float) (-mean[c] / std[c]);
         }
-    }
-
-    /**
-     * The normalisation of a backbone by the name users type: {@code resnet*}, {@code googlenet},
-     * {@code bn_inception}, {@code small_cnn}.
-     */
-    public static Normalization forBackbone(String backbone) {
-        String name = backbone == null ? "" : backbone.toLowerCase(Locale.ROOT);
-        if (name.startsWith("resnet")) {
-            return IMAGENET_RGB;
-        }
-        return switch (name) {
-            case "googlenet" -> IMAGENET_RGB;
-            case "bn_inception" -> CAFFE_BGR;
-            case "small_cnn" -> GRAY_UNIT;
-            default -> throw new DatasetException("unknown backbone '" + backbone + "' for image preprocessing; "
-                    + "known: resnet18/34/50/101/152 (any resnet*), googlenet, bn_inception, small_cnn.");
-        };
     }
 
     public int channels() {

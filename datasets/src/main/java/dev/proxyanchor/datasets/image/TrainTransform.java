@@ -3,18 +3,19 @@ package dev.proxyanchor.datasets.image;
 import java.util.SplittableRandom;
 
 /**
- * The official training augmentation: {@code RandomResizedCrop(224)} (bilinear) then
- * {@code RandomHorizontalFlip(0.5)}, then the backbone's normalisation.
+ * The official training augmentation: {@code RandomResizedCrop(crop)} (bilinear) then
+ * {@code RandomHorizontalFlip(0.5)}, then the network's normalisation.
  */
 public final class TrainTransform implements ImageTransform {
 
-    public static final int CROP = 224;
     private static final double FLIP_PROBABILITY = 0.5;
 
     private final Normalization normalization;
+    private final int crop;
 
-    public TrainTransform(Normalization normalization) {
+    public TrainTransform(Normalization normalization, int crop) {
         this.normalization = normalization;
+        this.crop = crop;
     }
 
     @Override
@@ -24,19 +25,19 @@ public final class TrainTransform implements ImageTransform {
 
     @Override
     public int height() {
-        return CROP;
+        return crop;
     }
 
     @Override
     public int width() {
-        return CROP;
+        return crop;
     }
 
     @Override
     public void apply(RgbImage image, SplittableRandom random, float[] out, int at) {
         CropBox box = RandomResizedCrop.sample(image.width(), image.height(), random);
-        RgbPlanes crop = Resampler.resize(image, box, CROP, CROP);
+        RgbPlanes resized = Resampler.resize(image, box, crop, crop);
         boolean flip = random.nextDouble() < FLIP_PROBABILITY;
-        normalization.write(crop, new CropBox(0, 0, CROP, CROP), flip, out, at);
+        normalization.write(resized, new CropBox(0, 0, crop, crop), flip, out, at);
     }
 }

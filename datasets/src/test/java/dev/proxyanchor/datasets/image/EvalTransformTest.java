@@ -11,7 +11,7 @@ class EvalTransformTest {
     void a256SquareKeepsItsCentral224PixelsExactly() {
         RgbImage image = ImageTransformsTestSupport.randomImage(256, 256, 9);
         float[] out = new float[3 * 224 * 224];
-        new EvalTransform(Normalization.CAFFE_BGR).apply(image, new SplittableRandom(0), out, 0);
+        new EvalTransform(TestNormalizations.BN_INCEPTION, 256, 224).apply(image, new SplittableRandom(0), out, 0);
         for (int y = 0; y < 224; y += 17) {
             for (int x = 0; x < 224; x += 13) {
                 int pixel = image.pixels()[(y + 16) * 256 + x + 16];

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.proxyanchor.datasets.DatasetException;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -34,39 +33,38 @@ class NormalizationTest {
     void bnInceptionTakesBgrIn0To255MinusCaffeMeans() {
         RgbImage red = solid(0xFF0000, 300, 260);
         float[] expected = {0 - 104, 0 - 117, 255 - 128};
-        assertArrayEquals(expected, channelValues(ImageTransforms.forEvaluation("bn_inception"), red), 1e-4f);
-        assertArrayEquals(expected, channelValues(ImageTransforms.forTraining("bn_inception"), red), 1e-4f);
+        Normalization caffe = TestNormalizations.BN_INCEPTION;
+        assertArrayEquals(expected, channelValues(TestNormalizations.evaluation(caffe), red), 1e-4f);
+        assertArrayEquals(expected, channelValues(TestNormalizations.training(caffe), red), 1e-4f);
     }
 
     @Test
     void resnetTakesRgbIn0To1WithImagenetMeanAndStd() {
         RgbImage red = solid(0xFF0000, 300, 260);
         float[] expected = {(1 - 0.485f) / 0.229f, (0 - 0.456f) / 0.224f, (0 - 0.406f) / 0.225f};
-        assertArrayEquals(expected, channelValues(ImageTransforms.forEvaluation("resnet50"), red), 1e-4f);
-    }
-
-    /** The official googlenet wrapper turns transform_input off: the ResNets' input, not torchvision's [-1, 1]. */
-    @Test
-    void googlenetTakesTheResnetInput() {
-        RgbImage red = solid(0xFF0000, 300, 260);
-        float[] expected = {(1 - 0.485f) / 0.229f, (0 - 0.456f) / 0.224f, (0 - 0.406f) / 0.225f};
-        assertArrayEquals(expected, channelValues(ImageTransforms.forEvaluation("googlenet"), red), 1e-4f);
-        assertArrayEquals(expected, channelValues(ImageTransforms.forTraining("googlenet"), red), 1e-4f);
+        assertArrayEquals(expected, channelValues(TestNormalizations.evaluation(TestNormalizations.IMAGENET), red),
+                1e-4f);
     }
 
     @Test
     void smallCnnTakesOneGreyChannelIn0To1() {
         RgbImage grey = solid(0x666666, 28, 28);
-        ImageTransform transform = ImageTransforms.forTraining("small_cnn");
+        ImageTransform transform = ImageTransforms.training(TestNormalizations.GREY_UNIT, 28, false);
         assertEquals(1, transform.channels());
         assertArrayEquals(new float[] {0x66 / 255f}, channelValues(transform, grey), 1e-6f);
+    }
+
+    @Test
+    void inconsistentNumbersAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new Normalization(Normalization.Channels.RGB, 1,
+                new double[] {0}, new double[] {1}));
     }
 
     @Test
     void resnetValuesStayInTheNormalisedRangeOfEveryPixel() {
         RgbImage image = ImageTransformsTestSupport.randomImage(97, 131, 5);
         float[] out = new float[3 * 224 * 224];
-        ImageTransforms.forTraining("resnet50").apply(image, new SplittableRandom(2), out, 0);
+        TestNormalizations.training(TestNormalizations.IMAGENET).apply(image, new SplittableRandom(2), out, 0);
         float[] min = {-0.485f / 0.229f, -0.456f / 0.224f, -0.406f / 0.225f};
         float[] max = {(1 - 0.485f) / 0.229f, (1 - 0.456f) / 0.224f, (1 - 0.406f) / 0.225f};
         for (int c = 0; c < 3; c++) {
@@ -75,11 +73,5 @@ class NormalizationTest {
                 assertTrue(v >= min[c] - 1e-5 && v <= max[c] + 1e-5, "channel " + c + " value " + v);
             }
         }
-    }
-
-    @Test
-    void unknownBackboneListsTheKnownOnes() {
-        DatasetException e = assertThrows(DatasetException.class, () -> Normalization.forBackbone("vgg16"));
-        assertTrue(e.getMessage().contains("bn_inception") && e.getMessage().contains("small_cnn"), e.getMessage());
     }
 }

@@ -16,6 +16,12 @@ public interface Backbone {
     /** The image size and channels the backbone reads (NCHW). */
     InputType inputType();
 
+    /**
+     * How images are prepared for this backbone, as numbers (size, channel order, scale, mean, std, evaluation resize,
+     * training augmentation): what its pretrained weights were trained with, and what the official code feeds it.
+     */
+    InputSpec inputSpec();
+
     /** Channels of the final feature map, i.e. the width the head's global pooling produces. */
     long featureChannels();
 

@@ -21,7 +21,14 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 public final class BnInception implements Backbone {
 
     public static final String NAME = "bn_inception";
-    private static final int IMAGE_SIZE = 224;
+    /**
+     * The official code's {@code make_transform(is_inception=True)}: {@code RGBToBGR}, the crops, {@code ToTensor}, then
+     * {@code ScaleIntensities([0, 1], [0, 255])} and {@code Normalize([104, 117, 128], [1, 1, 1])}: the Caffe-trained
+     * weights read BGR values in [0, 255] minus the BGR means.
+     */
+    static final InputSpec INPUT = InputSpec.builder(InputSpec.Channels.BGR, 224).scale(1).mean(104, 117, 128)
+            .std(1, 1, 1).evalResize(256).augmentation(InputSpec.Augmentation.RANDOM_RESIZED_CROP_AND_FLIP).build();
+    private static final int IMAGE_SIZE = INPUT.size();
 
     /**
      * One inception block: output widths of its branches (0 = branch absent), the stride of its 3x3 branches, and
@@ -67,7 +74,12 @@ public final class BnInception implements Backbone {
 
     @Override
     public InputType inputType() {
-        return InputType.convolutional(IMAGE_SIZE, IMAGE_SIZE, 3);
+        return InputType.convolutional(IMAGE_SIZE, IMAGE_SIZE, INPUT.channels().count());
+    }
+
+    @Override
+    public InputSpec inputSpec() {
+        return INPUT;
     }
 
     @Override
@@ -78,8 +90,7 @@ public final class BnInception implements Backbone {
     @Override
     public Optional<PretrainedSource> pretrained() {
         return Optional.of(new PretrainedSource(List.of("bn_inception-52deb4733.pth"),
-                "http://data.lip6.fr/cadene/pretrainedmodels/bn_inception-52deb4733.pth", List.of("last_linear."),
-                "BGR channel order, range [0, 255], minus mean (104, 117, 128) in BGR order, std 1"));
+                "http://data.lip6.fr/cadene/pretrainedmodels/bn_inception-52deb4733.pth", List.of("last_linear.")));
     }
 
     @Override

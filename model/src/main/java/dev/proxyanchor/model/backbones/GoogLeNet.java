@@ -44,7 +44,7 @@ import org.deeplearning4j.nn.weights.WeightInitDistribution;
 public final class GoogLeNet implements Backbone {
 
     public static final String NAME = "googlenet";
-    private static final int IMAGE_SIZE = 224;
+    private static final int IMAGE_SIZE = InputSpec.TORCHVISION_IMAGENET.size();
     private static final double BATCH_NORM_EPS = 1e-3;
     private static final double EMBEDDING_NORM_EPS = 1e-5;
 
@@ -100,6 +100,12 @@ public final class GoogLeNet implements Backbone {
         return InputType.convolutional(IMAGE_SIZE, IMAGE_SIZE, 3);
     }
 
+    /** torchvision's ImageNet input without {@code transform_input}, as the official code feeds GoogLeNet. */
+    @Override
+    public InputSpec inputSpec() {
+        return InputSpec.TORCHVISION_IMAGENET;
+    }
+
     @Override
     public long featureChannels() {
         List<Block> last = STAGES.get(STAGES.size() - 1).blocks();
@@ -114,9 +120,7 @@ public final class GoogLeNet implements Backbone {
     @Override
     public Optional<PretrainedSource> pretrained() {
         return Optional.of(new PretrainedSource(List.of("googlenet-1378be20.pth"),
-                "https://download.pytorch.org/models/googlenet-1378be20.pth", List.of("aux1.", "aux2.", "fc."),
-                "RGB scaled to [0, 1], minus mean (0.485, 0.456, 0.406), divided by std (0.229, 0.224, 0.225);"
-                        + " no transform_input, as in the official wrapper"));
+                "https://download.pytorch.org/models/googlenet-1378be20.pth", List.of("aux1.", "aux2.", "fc.")));
     }
 
     @Override

@@ -5,17 +5,15 @@ import java.util.List;
 /**
  * The ImageNet weights a backbone starts from in the official code: the PyTorch file (the names it is published
  * under, the first one current), where to download it, the state_dict prefixes of the modules the official forward
- * never runs (dropped when loading), and the input normalisation the weights were trained with.
+ * never runs (dropped when loading). The input these weights expect is the backbone's {@link Backbone#inputSpec()}.
  *
  * @param fileNames     file names looked for by {@code --pretrained auto}, first the one to download
  * @param url           where a user downloads it (never fetched at run time)
  * @param unusedModules state_dict prefixes of the modules the official forward never runs: the ImageNet classifier
  *                      ({@code fc.}, {@code last_linear.}) and GoogLeNet's auxiliary classifiers ({@code aux1.},
  *                      {@code aux2.})
- * @param normalisation the input transform these weights expect, in words
  */
-public record PretrainedSource(List<String> fileNames, String url, List<String> unusedModules,
-        String normalisation) {
+public record PretrainedSource(List<String> fileNames, String url, List<String> unusedModules) {
 
     public PretrainedSource {
         fileNames = List.copyOf(fileNames);

@@ -18,7 +18,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
  */
 public final class ResNet implements Backbone {
 
-    private static final int IMAGE_SIZE = 224;
+    private static final int IMAGE_SIZE = InputSpec.TORCHVISION_IMAGENET.size();
     private static final Pattern BLOCK_LAYER = Pattern.compile("(layer\\d+)_(\\d+)_(downsample)_(\\d+)|(layer\\d+)_(\\d+)_(\\w+)");
 
     private final String name;
@@ -53,6 +53,12 @@ public final class ResNet implements Backbone {
         return InputType.convolutional(IMAGE_SIZE, IMAGE_SIZE, 3);
     }
 
+    /** torchvision's ImageNet input, as the official code prepares it for ResNets. */
+    @Override
+    public InputSpec inputSpec() {
+        return InputSpec.TORCHVISION_IMAGENET;
+    }
+
     @Override
     public long featureChannels() {
         return 512L * expansion();
@@ -71,7 +77,7 @@ public final class ResNet implements Backbone {
             default -> throw new IllegalStateException(name);
         };
         return Optional.of(new PretrainedSource(files, "https://download.pytorch.org/models/" + files.get(0),
-                List.of("fc."), "RGB scaled to [0, 1], minus mean (0.485, 0.456, 0.406), divided by std (0.229, 0.224, 0.225)"));
+                List.of("fc.")));
     }
 
     /** DL4J layer name of a torchvision module path. */

@@ -49,6 +49,15 @@ public final class SmallCnn implements Backbone {
         return InputType.convolutional(height, width, channels);
     }
 
+    /**
+     * Fashion-MNIST as it is: grey values scaled to [0, 1], no augmentation, the whole image at evaluation. (The shrunk
+     * variants of the gradient checks are never fed images.)
+     */
+    @Override
+    public InputSpec inputSpec() {
+        return InputSpec.builder(channels == 1 ? InputSpec.Channels.GREY : InputSpec.Channels.RGB, height).build();
+    }
+
     @Override
     public long featureChannels() {
         return width2;

@@ -52,6 +52,17 @@ class BackbonesTest {
         assertEquals(EMBEDDING_NORM_EPS.getOrDefault(name, 1e-12), head.getEps(), name + " l2_norm epsilon");
     }
 
+    /** The input spec handed to the image side describes the tensor the network reads. */
+    @ParameterizedTest
+    @MethodSource("names")
+    void inputSpecDescribesTheInputType(String name) {
+        Backbone backbone = Backbones.create(name);
+        InputType.InputTypeConvolutional input = (InputType.InputTypeConvolutional) backbone.inputType();
+        assertEquals(input.getChannels(), backbone.inputSpec().channels().count(), name + " channels");
+        assertEquals(input.getHeight(), backbone.inputSpec().size(), name + " height");
+        assertEquals(input.getWidth(), backbone.inputSpec().size(), name + " width");
+    }
+
     /** Only the convolutions fed by the images skip their input gradient; every other one computes it. */
     @ParameterizedTest
     @MethodSource("names")

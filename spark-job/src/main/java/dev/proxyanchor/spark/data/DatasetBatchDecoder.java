@@ -4,7 +4,7 @@ import dev.proxyanchor.datasets.Role;
 import dev.proxyanchor.datasets.Sample;
 import dev.proxyanchor.datasets.SampleLoader;
 import dev.proxyanchor.datasets.image.ImageTransform;
-import dev.proxyanchor.datasets.image.ImageTransforms;
+import dev.proxyanchor.model.backbones.InputSpec;
 import dev.proxyanchor.spark.train.BatchDecoder;
 import java.util.SplittableRandom;
 import org.apache.hadoop.conf.Configuration;
@@ -12,9 +12,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Decodes the datasets module's samples on an executor with the transforms of the backbone: the training transform
- * (random resized crop and flip, seeded per image by the batch plan) or the evaluation one, and the backbone's
- * normalisation. Reads through the driver's Hadoop configuration, which the loader carries.
+ * Decodes the datasets module's samples on an executor with the transforms the backbone's {@link InputSpec}
+ * describes: the training transform (random resized crop and flip, seeded per image by the batch plan) or the
+ * evaluation one, and the backbone's normalisation. Reads through the driver's Hadoop configuration, which the loader carries.
  */
 public final class DatasetBatchDecoder implements BatchDecoder {
 
@@ -22,10 +22,10 @@ public final class DatasetBatchDecoder implements BatchDecoder {
     private final ImageTransform train;
     private final ImageTransform eval;
 
-    public DatasetBatchDecoder(Configuration conf, String backbone) {
+    public DatasetBatchDecoder(Configuration conf, InputSpec input) {
         this.loader = new SampleLoader(conf);
-        this.train = ImageTransforms.forTraining(backbone);
-        this.eval = ImageTransforms.forEvaluation(backbone);
+        this.train = InputTransforms.training(input);
+        this.eval = InputTransforms.evaluation(input);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.proxyanchor.datasets.EvalMode;
 import dev.proxyanchor.datasets.Role;
 import dev.proxyanchor.datasets.Sample;
 import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.checkpoint.Checkpoint;
 import dev.proxyanchor.spark.data.DatasetBatchDecoder;
 import dev.proxyanchor.spark.data.DistributedEmbedder;
@@ -60,7 +61,7 @@ public final class EmbedJob {
             DatasetListing listing = list(s, hadoop);
             List<Role> roles = roles(s.roles(), listing);
             String model = checkpoint.state().recipe().model();
-            DatasetBatchDecoder decoder = new DatasetBatchDecoder(hadoop, model);
+            DatasetBatchDecoder decoder = new DatasetBatchDecoder(hadoop, Backbones.create(model).inputSpec());
 
             JavaRDD<EmbeddingRecord> all = null;
             long nextId = 0;

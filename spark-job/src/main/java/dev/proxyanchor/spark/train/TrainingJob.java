@@ -112,7 +112,7 @@ public final class TrainingJob {
                     start.state().bestRecallAt1());
         }
 
-        DatasetBatchDecoder decoder = new DatasetBatchDecoder(hadoop, s.model());
+        DatasetBatchDecoder decoder = new DatasetBatchDecoder(hadoop, Backbones.create(s.model()).inputSpec());
         SparkTrainer.TrainImages images = new SparkTrainer.TrainImages(
                 train.stream().map(Sample::uri).toArray(String[]::new),
                 train.stream().mapToInt(Sample::label).toArray());

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -15,8 +17,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.IOUtils;
 
 /**
- * A training run's output directory on any Hadoop file system: {@code config.json}, {@code metrics.jsonl}, and the
- * {@code best/} and {@code last/} checkpoints. Every file is written to a temporary name and renamed into place,
+ * A training run's output directory on any Hadoop file system: {@code config.json}, {@code metrics.jsonl} (one
+ * {@link EpochRecord} per line), and the {@code best/} and {@code last/} checkpoints. Every file is written to a temporary name and renamed into place,
  * and a checkpoint directory is replaced by rename, so that a crash at any moment leaves the previous complete
  * version readable (at worst under {@code <name>.old}, which reading falls back to).
  *
@@ -108,6 +110,23 @@ public final class RunDirectory {
      */
     public void appendLine(String name, String line) throws IOException {
         writeText(name, readText(name) + line + "\n");
+    }
+
+    /** The run's epochs as {@code metrics.jsonl} records them, oldest first (none for a run not yet started). */
+    public List<EpochRecord> readEpochs() throws IOException {
+        List<EpochRecord> epochs = new ArrayList<>();
+        String[] lines = readText(METRICS).split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (!lines[i].isBlank()) {
+                epochs.add(EpochRecord.fromJson(lines[i], new Path(root, METRICS) + " line " + (i + 1)));
+            }
+        }
+        return epochs;
+    }
+
+    /** Appends an epoch's record to {@code metrics.jsonl}. */
+    public void appendEpoch(EpochRecord record) throws IOException {
+        appendLine(METRICS, record.toJson());
     }
 
     /** Writes a checkpoint under {@code name/}, replacing any previous one only once the new one is complete. */

@@ -1,5 +1,7 @@
 package dev.proxyanchor.spark.metrics;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -13,8 +15,9 @@ import java.util.Map;
 
 /**
  * What one evaluation measured. {@link #toJson()} is the object {@code evaluate --output} writes; the training
- * job appends it to its metrics file.
+ * job appends it to its metrics file, and reading either back gives the same object.
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"queries", "gallery", "dim", "mode", "recall", "map_at_r", "r_precision", "nmi",
         "queries_without_match", "clamped_k", "seconds"})
 public final class RetrievalMetrics implements Serializable {
@@ -48,6 +51,18 @@ public final class RetrievalMetrics implements Serializable {
         this.queriesWithoutMatch = queriesWithoutMatch;
         this.clampedK = Collections.unmodifiableMap(new LinkedHashMap<>(clampedK));
         this.seconds = seconds;
+    }
+
+    @JsonCreator
+    static RetrievalMetrics fromJson(@JsonProperty("queries") long queries, @JsonProperty("gallery") long gallery,
+            @JsonProperty("dim") int dim, @JsonProperty("mode") String mode,
+            @JsonProperty("recall") Map<Integer, Double> recall, @JsonProperty("map_at_r") double mapAtR,
+            @JsonProperty("r_precision") double rPrecision, @JsonProperty("nmi") Double nmi,
+            @JsonProperty("queries_without_match") long queriesWithoutMatch,
+            @JsonProperty("clamped_k") Map<Integer, Integer> clampedK, @JsonProperty("seconds") double seconds) {
+        return new RetrievalMetrics(queries, gallery, dim, !"query-gallery".equals(mode),
+                recall == null ? Map.of() : recall, mapAtR, rPrecision, nmi, queriesWithoutMatch,
+                clampedK == null ? Map.of() : clampedK, seconds);
     }
 
     @JsonProperty("queries")

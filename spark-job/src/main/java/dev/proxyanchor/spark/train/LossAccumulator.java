@@ -1,5 +1,6 @@
 package dev.proxyanchor.spark.train;
 
+import dev.proxyanchor.spark.progress.LiveAccumulators;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.DoubleAccumulator;
 import org.apache.spark.util.LongAccumulator;
@@ -37,6 +38,24 @@ final class LossAccumulator extends BaseTrainingListener implements java.io.Seri
 
     long steps() {
         return steps.value();
+    }
+
+    /** The epoch's counts across the cluster while it trains, running tasks included. */
+    EpochStart.StepCounters live(LiveAccumulators live, int workers) {
+        live.watch(lossSum);
+        live.watch(steps);
+        return new EpochStart.StepCounters() {
+            @Override
+            public double steps() {
+                return live.value(steps) / workers;
+            }
+
+            @Override
+            public double meanLoss() {
+                double n = live.value(steps);
+                return n == 0 ? Double.NaN : live.value(lossSum) / n;
+            }
+        };
     }
 
     void reset() {

@@ -1,17 +1,17 @@
 package dev.proxyanchor.spark.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.model.checkpoint.Checkpoint;
 import dev.proxyanchor.model.checkpoint.TrainingState;
 import dev.proxyanchor.model.recipe.ParameterGroup;
 import dev.proxyanchor.model.recipe.Recipe;
+import dev.proxyanchor.spark.io.EpochRecord;
 import dev.proxyanchor.spark.io.RunDirectory;
+import dev.proxyanchor.spark.progress.LiveAccumulators;
+import dev.proxyanchor.spark.progress.Ticker;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -24,18 +24,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The epoch loop of {@code train}: per epoch, the official batches are planned on the driver, cut into one
  * minibatch per worker, and trained by DL4J parameter averaging with each executor decoding its own images; then
- * the evaluation runs, a metrics line is appended and the {@code last/} (and, when Recall@1 improved, {@code best/})
- * checkpoint is written.
+ * the evaluation runs and the epoch's {@link EpochRecord} goes to the listeners: the {@code last/} and {@code best/}
+ * checkpoints, the metrics file and the console, in that order.
  */
 public final class SparkTrainer {
 
     private static final Logger log = LoggerFactory.getLogger(SparkTrainer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Evaluates the current network; returns the metrics objects by key ({@code eval}, {@code eval_seen}). */
+    /** Evaluates the current network and records each evaluation set's metrics in the epoch's record. */
     @FunctionalInterface
     public interface EpochEvaluation {
-        Map<String, Map<String, Object>> evaluate(ComputationGraph graph, int epoch) throws IOException;
+        void evaluate(ComputationGraph graph, int epoch, EpochRecord.Builder record) throws IOException;
     }
 
     /** The training images: their URIs and their labels in [0, number of training classes). */
@@ -48,6 +47,7 @@ public final class SparkTrainer {
     private final BatchDecoder decoder;
     private final EpochEvaluation evaluation;
     private final RunDirectory run;
+    private final List<EpochListener> listeners;
 
     public SparkTrainer(JavaSparkContext jsc, TrainSettings settings, TrainImages images, BatchDecoder decoder,
                         EpochEvaluation evaluation, RunDirectory run) {
@@ -57,6 +57,8 @@ public final class SparkTrainer {
         this.decoder = decoder;
         this.evaluation = evaluation;
         this.run = run;
+        this.listeners = List.of(new CheckpointWriter(run), new MetricsFile(run),
+                new ConsoleProgress(Ticker.EVERY_SECOND, System::nanoTime, log::info));
     }
 
     /** The DL4J training master for these settings: one worker minibatch per descriptor, updater state averaged. */
@@ -85,55 +87,64 @@ public final class SparkTrainer {
         sparkGraph.setListeners(losses);
         DescriptorLoader loader = new DescriptorLoader(decoder, recipe.numClasses());
 
-        for (int epoch = state.epochsCompleted(); epoch < settings.epochs(); epoch++) {
-            sparkGraph.getNetwork().getConfiguration().setEpochCount(epoch);
-            List<String> descriptors = descriptors(epoch);
-            JavaRDD<String> paths = jsc.parallelize(descriptors, settings.workers());
-            losses.reset();
-            long t0 = System.nanoTime();
-            try {
-                sparkGraph.fitPaths(paths, loader);
-            } catch (RuntimeException e) {
-                throw new UserInputException("training stopped in epoch " + epoch + " after " + losses.steps()
-                        + " worker steps: " + rootMessage(e) + ". The last complete checkpoint is kept in "
-                        + run.root() + "/" + RunDirectory.LAST + " (resume with --resume)", e);
+        try (LiveAccumulators live = LiveAccumulators.listen(jsc.sc())) {
+            EpochStart.StepCounters counters = losses.live(live, settings.workers());
+            for (int epoch = state.epochsCompleted(); epoch < settings.epochs(); epoch++) {
+                sparkGraph.getNetwork().getConfiguration().setEpochCount(epoch);
+                List<String> descriptors = descriptors(epoch);
+                JavaRDD<String> paths = jsc.parallelize(descriptors, settings.workers());
+                losses.reset();
+                live.forgetRunningTasks();
+                EpochStart started = new EpochStart(epoch, settings.epochs(), descriptors.size() / settings.workers(),
+                        settings.batchSize(), evaluates(epoch), laterEvaluations(epoch), counters);
+                listeners.forEach(l -> l.epochStarted(started));
+                long t0 = System.nanoTime();
+                try {
+                    sparkGraph.fitPaths(paths, loader);
+                } catch (RuntimeException e) {
+                    throw new UserInputException("training stopped in epoch " + epoch + " after " + losses.steps()
+                            + " worker steps: " + rootMessage(e) + ". The last complete checkpoint is kept in "
+                            + run.root() + "/" + RunDirectory.LAST + " (resume with --resume)", e);
+                } finally {
+                    int ended = epoch;
+                    listeners.forEach(l -> l.trainingEnded(ended));
+                }
+                double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                double loss = losses.meanLoss();
+                if (!Double.isFinite(loss)) {
+                    throw new UserInputException("the training loss of epoch " + epoch + " is " + loss
+                            + "; stopping. The last complete checkpoint is kept in " + run.root() + "/"
+                            + RunDirectory.LAST);
+                }
+                EpochRecord.Builder record = EpochRecord.builder(epoch).loss(loss).lr(learningRates(recipe, epoch))
+                        .training((long) descriptors.size() * settings.batchSizePerWorker(), trainSeconds);
+                ComputationGraph current = sparkGraph.getNetwork();
+                if (evaluates(epoch)) {
+                    long e0 = System.nanoTime();
+                    evaluation.evaluate(current, epoch, record);
+                    record.evalSeconds((System.nanoTime() - e0) / 1e9);
+                }
+                EpochRecord done = record.build();
+                state = state.afterEpoch(epoch, done.selectionRecallAt1());
+                Checkpoint checkpoint = new Checkpoint(current, state);
+                for (EpochListener listener : listeners) {
+                    listener.epochEnded(done, checkpoint);
+                }
             }
-            double trainSeconds = (System.nanoTime() - t0) / 1e9;
-            double loss = losses.meanLoss();
-            if (!Double.isFinite(loss)) {
-                throw new UserInputException("the training loss of epoch " + epoch + " is " + loss
-                        + "; stopping. The last complete checkpoint is kept in " + run.root() + "/"
-                        + RunDirectory.LAST);
-            }
-            long trainedImages = (long) descriptors.size() * settings.batchSizePerWorker();
-
-            ComputationGraph current = sparkGraph.getNetwork();
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("epoch", epoch);
-            line.put("loss", loss);
-            line.put("lr", learningRates(recipe, epoch));
-            line.put("images_per_sec", trainedImages / trainSeconds);
-            line.put("train_seconds", trainSeconds);
-            double recallAt1 = Double.NaN;
-            boolean evaluate = (epoch + 1) % settings.evalEvery() == 0 || epoch == settings.epochs() - 1;
-            if (evaluate) {
-                Map<String, Map<String, Object>> metrics = evaluation.evaluate(current, epoch);
-                line.putAll(metrics);
-                recallAt1 = recallAt1(metrics.get("eval"));
-            }
-            TrainingState next = state.afterEpoch(epoch, recallAt1);
-            Checkpoint checkpoint = new Checkpoint(current, next);
-            run.writeCheckpoint(RunDirectory.LAST, checkpoint);
-            if (next.bestEpoch() == epoch) {
-                run.writeCheckpoint(RunDirectory.BEST, checkpoint);
-            }
-            run.appendLine(RunDirectory.METRICS, JSON.writeValueAsString(line));
-            log.info("epoch {}/{}: loss {} | {} images/s ({} s){}", epoch + 1, settings.epochs(),
-                    String.format("%.4f", loss), String.format("%.0f", trainedImages / trainSeconds),
-                    String.format("%.1f", trainSeconds), evaluate ? " | " + describe(line) : "");
-            state = next;
         }
         return state;
+    }
+
+    private boolean evaluates(int epoch) {
+        return (epoch + 1) % settings.evalEvery() == 0 || epoch == settings.epochs() - 1;
+    }
+
+    private int laterEvaluations(int epoch) {
+        int n = 0;
+        for (int later = epoch + 1; later < settings.epochs(); later++) {
+            n += evaluates(later) ? 1 : 0;
+        }
+        return n;
     }
 
     /** Every worker minibatch of an epoch, each official batch cut into one slice per worker. */
@@ -165,39 +176,12 @@ public final class SparkTrainer {
         return out;
     }
 
-    /** The learning rate of each of the recipe's parameter groups, by lower-case group name. */
-    static Map<String, Double> learningRates(Recipe recipe, int epoch) {
-        Map<String, Double> lr = new LinkedHashMap<>();
-        for (ParameterGroup group : recipe.parameterGroups()) {
-            lr.put(group.name().toLowerCase(java.util.Locale.ROOT), recipe.learningRate(group, epoch));
-        }
-        return lr;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static double recallAt1(Map<String, Object> eval) {
-        if (eval == null || !(eval.get("recall") instanceof Map<?, ?> recall)) {
-            return Double.NaN;
-        }
-        Object r1 = ((Map<String, Object>) recall).get("1");
-        return r1 instanceof Number n ? n.doubleValue() : Double.NaN;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String describe(Map<String, Object> line) {
-        StringBuilder s = new StringBuilder();
-        for (String key : List.of("eval", "eval_seen")) {
-            if (line.get(key) instanceof Map<?, ?> m) {
-                Map<String, Object> metrics = (Map<String, Object>) m;
-                s.append(key).append(": R@K ").append(metrics.get("recall"))
-                        .append(" MAP@R ").append(format(metrics.get("map_at_r"))).append(' ');
-            }
-        }
-        return s.toString().trim();
-    }
-
-    private static String format(Object value) {
-        return value instanceof Number n ? String.format("%.4f", n.doubleValue()) : String.valueOf(value);
+    /** The learning rate of each of the recipe's parameter groups (no proxies for a loss without them). */
+    static EpochRecord.LearningRates learningRates(Recipe recipe, int epoch) {
+        List<ParameterGroup> groups = recipe.parameterGroups();
+        return new EpochRecord.LearningRates(recipe.learningRate(ParameterGroup.BACKBONE, epoch),
+                recipe.learningRate(ParameterGroup.EMBEDDING, epoch), groups.contains(ParameterGroup.PROXIES)
+                        ? recipe.learningRate(ParameterGroup.PROXIES, epoch) : null);
     }
 
     private static String rootMessage(Throwable t) {

@@ -20,6 +20,7 @@ import dev.proxyanchor.model.recipe.Recipe;
 import dev.proxyanchor.model.runtime.CpuKernels;
 import dev.proxyanchor.spark.data.DatasetBatchDecoder;
 import dev.proxyanchor.spark.data.DistributedEmbedder;
+import dev.proxyanchor.spark.io.EpochRecord;
 import dev.proxyanchor.spark.io.RunDirectory;
 import dev.proxyanchor.spark.knn.Embedding;
 import dev.proxyanchor.spark.metrics.EvaluationOptions;
@@ -118,8 +119,8 @@ public final class TrainingJob {
                 train.stream().mapToInt(Sample::label).toArray());
         checkLabels(images, listing.numTrainClasses());
         Map<String, List<Sample>> evalSets = evalSets(listing, s);
-        SparkTrainer.EpochEvaluation evaluation = (graph, epoch) -> evaluate(jsc, graph, evalSets, listing,
-                decoder, s.workers());
+        SparkTrainer.EpochEvaluation evaluation = (graph, epoch, record) -> evaluate(jsc, graph, evalSets, listing,
+                decoder, s.workers(), record);
         return new SparkTrainer(jsc, s, images, decoder, evaluation, run).train(start);
     }
 
@@ -186,25 +187,27 @@ public final class TrainingJob {
         return sets;
     }
 
-    private static Map<String, Map<String, Object>> evaluate(JavaSparkContext jsc, ComputationGraph graph,
-            Map<String, List<Sample>> sets, DatasetListing listing, DatasetBatchDecoder decoder, int workers) {
-        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+    private static void evaluate(JavaSparkContext jsc, ComputationGraph graph, Map<String, List<Sample>> sets,
+            DatasetListing listing, DatasetBatchDecoder decoder, int workers, EpochRecord.Builder record) {
         int partitions = Math.max(1, 2 * workers);
         if (listing.evalMode() == EvalMode.QUERY_GALLERY) {
             JavaRDD<Embedding> queries = embed(jsc, graph, sets.get(Role.QUERY.key()), decoder, partitions, 0);
             JavaRDD<Embedding> gallery = embed(jsc, graph, sets.get(Role.GALLERY.key()), decoder, partitions,
                     sets.get(Role.QUERY.key()).size());
-            out.put("eval", json(RetrievalEvaluator.evaluate(jsc, queries, gallery, listing.recallK(),
-                    EvaluationOptions.defaults())));
-            return out;
+            record.eval(RetrievalEvaluator.evaluate(jsc, queries, gallery, listing.recallK(),
+                    EvaluationOptions.defaults()));
+            return;
         }
-        for (Map.Entry<String, List<Sample>> set : sets.entrySet()) {
-            JavaRDD<Embedding> embedded = embed(jsc, graph, set.getValue(), decoder, partitions, 0);
-            RetrievalMetrics metrics = RetrievalEvaluator.evaluate(jsc, embedded, null, listing.recallK(),
-                    EvaluationOptions.defaults());
-            out.put(set.getKey(), json(metrics));
+        record.eval(selfRetrieval(jsc, graph, sets.get(Role.EVAL.key()), listing, decoder, partitions));
+        if (sets.containsKey(Role.EVAL_SEEN.key())) {
+            record.evalSeen(selfRetrieval(jsc, graph, sets.get(Role.EVAL_SEEN.key()), listing, decoder, partitions));
         }
-        return out;
+    }
+
+    private static RetrievalMetrics selfRetrieval(JavaSparkContext jsc, ComputationGraph graph, List<Sample> set,
+            DatasetListing listing, DatasetBatchDecoder decoder, int partitions) {
+        JavaRDD<Embedding> embedded = embed(jsc, graph, set, decoder, partitions, 0);
+        return RetrievalEvaluator.evaluate(jsc, embedded, null, listing.recallK(), EvaluationOptions.defaults());
     }
 
     private static JavaRDD<Embedding> embed(JavaSparkContext jsc, ComputationGraph graph, List<Sample> samples,
@@ -214,15 +217,6 @@ public final class TrainingJob {
             items.add(new DistributedEmbedder.Item(firstId + i, samples.get(i).uri(), samples.get(i).label()));
         }
         return DistributedEmbedder.embed(jsc, graph, items, decoder, EVAL_BATCH, partitions);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> json(RetrievalMetrics metrics) {
-        try {
-            return new ObjectMapper().readValue(metrics.toJson(), Map.class);
-        } catch (IOException e) {
-            throw new IllegalStateException("metrics JSON", e);
-        }
     }
 
     /** A seeded random subset of {@code limit} samples in their original order (all when limit is 0). */

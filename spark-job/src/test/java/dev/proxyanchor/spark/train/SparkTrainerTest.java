@@ -3,19 +3,17 @@ package dev.proxyanchor.spark.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proxyanchor.model.EmbeddingNetwork;
 import dev.proxyanchor.model.checkpoint.Checkpoint;
 import dev.proxyanchor.model.checkpoint.TrainingState;
 import dev.proxyanchor.model.recipe.Optimizer;
 import dev.proxyanchor.model.recipe.Recipe;
+import dev.proxyanchor.spark.io.EpochRecord;
 import dev.proxyanchor.spark.io.RunDirectory;
 import dev.proxyanchor.spark.runtime.SparkSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -58,7 +56,7 @@ class SparkTrainerTest {
     private static TrainingState train(TrainSettings s, Checkpoint start) throws Exception {
         RunDirectory run = RunDirectory.at(s.output(), jsc.hadoopConfiguration());
         return new SparkTrainer(jsc, s, SyntheticImages.trainImages(6, 32), new SyntheticImages(),
-                (graph, epoch) -> Map.of(), run).train(start);
+                (graph, epoch, record) -> { }, run).train(start);
     }
 
     @Test
@@ -67,15 +65,11 @@ class SparkTrainerTest {
         TrainingState end = train(s, fresh(s));
         assertEquals(3, end.epochsCompleted());
 
-        List<String> lines = Files.readAllLines(dir.resolve("run").resolve(RunDirectory.METRICS));
-        assertEquals(3, lines.size());
-        ObjectMapper json = new ObjectMapper();
-        JsonNode first = json.readTree(lines.get(0));
-        JsonNode last = json.readTree(lines.get(2));
-        assertTrue(last.get("loss").asDouble() < first.get("loss").asDouble(),
-                "loss did not decrease: " + lines);
-        assertEquals(1e-1, first.get("lr").get("proxies").asDouble(), 1e-12);
-        assertTrue(first.get("images_per_sec").asDouble() > 0);
+        List<EpochRecord> epochs = RunDirectory.at(s.output(), jsc.hadoopConfiguration()).readEpochs();
+        assertEquals(3, epochs.size());
+        assertTrue(epochs.get(2).loss() < epochs.get(0).loss(), "loss did not decrease: " + epochs);
+        assertEquals(1e-1, epochs.get(0).lr().proxies(), 1e-12);
+        assertTrue(epochs.get(0).imagesPerSec() > 0);
         assertTrue(Files.exists(dir.resolve("run/last").resolve(Checkpoint.MODEL_FILE)));
     }
 

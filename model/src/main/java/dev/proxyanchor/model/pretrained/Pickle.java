@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * A strict reader for the part of Python's pickle format that PyTorch checkpoints use (protocols 2 to 4, as written
@@ -37,6 +36,14 @@ final class Pickle {
         Object call(Global global, List<Object> args) throws IOException;
     }
 
+    /** Resolves the value of a persistent id ({@code BINPERSID}). */
+    interface PersistentLoad {
+        Object load(Object id) throws IOException;
+    }
+
+    private static final List<Object> EMPTY_TUPLE = List.of();
+    private static final int MAX_KEY_DEPTH = 8;
+
     private static final Object MARK = new Object() {
         @Override
         public String toString() {
@@ -47,16 +54,18 @@ final class Pickle {
     private final InputStream in;
     private final String where;
     private final Calls calls;
-    private final Function<Object, Object> persistentLoad;
+    private final PersistentLoad persistentLoad;
+    private final long maxBytes;
     private final List<Object> stack = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
     private long position;
 
-    private Pickle(InputStream in, String where, Calls calls, Function<Object, Object> persistentLoad) {
+    private Pickle(InputStream in, String where, Calls calls, PersistentLoad persistentLoad, long maxBytes) {
         this.in = in;
         this.where = where;
         this.calls = calls;
         this.persistentLoad = persistentLoad;
+        this.maxBytes = maxBytes;
     }
 
     /**
@@ -64,10 +73,12 @@ final class Pickle {
      *
      * @param where          names the file (and entry) in error messages
      * @param persistentLoad resolves the value of a {@code BINPERSID}/{@code PERSID} id; null if none is expected
+     * @param maxBytes       the longest pickle accepted: what a pickle builds grows with its length, so this bounds
+     *                       the memory a hostile file can make the reader use
      */
-    static Object load(InputStream in, String where, Calls calls, Function<Object, Object> persistentLoad)
+    static Object load(InputStream in, String where, Calls calls, PersistentLoad persistentLoad, long maxBytes)
             throws IOException {
-        return new Pickle(in, where, calls, persistentLoad).run();
+        return new Pickle(in, where, calls, persistentLoad, maxBytes).run();
     }
 
     private Object run() throws IOException {
@@ -96,7 +107,7 @@ final class Pickle {
                 case 0x8a -> push(longN(u8()));
                 case 0x8b -> push(longN(checkedLength(le(4, true), at)));
                 case 'I' -> push(parseIntLine(line(), at));
-                case 'L' -> push(normalise(new BigInteger(stripSuffix(line(), "L"))));
+                case 'L' -> push(parseLongLine(line(), at));
                 case 'G' -> push(Double.longBitsToDouble(be8()));
                 case 'X' -> push(utf8(checkedLength(le(4, false), at)));
                 case 0x8c -> push(utf8(u8()));
@@ -105,7 +116,7 @@ final class Pickle {
                 case 'U' -> push(latin1(u8()));
                 case 'B' -> push(bytes(checkedLength(le(4, false), at)));
                 case 'C' -> push(bytes(u8()));
-                case ')' -> push(Collections.unmodifiableList(new ArrayList<>()));
+                case ')' -> push(EMPTY_TUPLE);
                 case 't' -> push(Collections.unmodifiableList(popMark()));
                 case 0x85 -> push(tuple(1));
                 case 0x86 -> push(tuple(2));
@@ -130,7 +141,7 @@ final class Pickle {
                 case 's' -> {
                     Object value = pop();
                     Object key = pop();
-                    dict(peek(), at).put(key, value);
+                    dict(peek(), at).put(hashable(key, at), value);
                 }
                 case 'u' -> {
                     List<Object> items = popMark();
@@ -157,7 +168,11 @@ final class Pickle {
                     }
                     @SuppressWarnings("unchecked")
                     List<Object> typed = (List<Object>) arguments;
-                    push(calls.call(global, typed));
+                    try {
+                        push(calls.call(global, typed));
+                    } catch (IOException e) {
+                        throw error(at, e.getMessage());
+                    }
                 }
                 case 'b' -> {
                     Object state = pop();
@@ -173,7 +188,7 @@ final class Pickle {
                     if (persistentLoad == null) {
                         throw error(at, "a persistent id where none is expected");
                     }
-                    push(persistentLoad.apply(id));
+                    push(persistentLoad.load(id));
                 }
                 default -> throw error(at, String.format("opcode 0x%02x ('%s'), which PyTorch state_dict files do not use",
                         op, op >= 32 && op < 127 ? Character.toString(op) : "?"));
@@ -191,7 +206,7 @@ final class Pickle {
             return "None";
         }
         if (o instanceof Global) {
-            return o.toString();
+            return printable(o.toString(), 80);
         }
         return o.getClass().getSimpleName();
     }
@@ -264,7 +279,7 @@ final class Pickle {
             throw error(at, "odd number of dict items");
         }
         for (int i = 0; i < items.size(); i += 2) {
-            dict.put(items.get(i), items.get(i + 1));
+            dict.put(hashable(items.get(i), at), items.get(i + 1));
         }
     }
 
@@ -276,6 +291,7 @@ final class Pickle {
     }
 
     private int u8() throws IOException {
+        checkLength(1);
         int b = in.read();
         if (b < 0) {
             throw new EOFException(where + ": the pickle ends early at byte " + position + " (truncated file?)");
@@ -285,6 +301,7 @@ final class Pickle {
     }
 
     private byte[] bytes(long n) throws IOException {
+        checkLength(n);
         byte[] b = in.readNBytes((int) n);
         if (b.length != n) {
             throw new EOFException(where + ": the pickle ends early at byte " + (position + b.length)
@@ -292,6 +309,13 @@ final class Pickle {
         }
         position += n;
         return b;
+    }
+
+    private void checkLength(long n) throws IOException {
+        if (position + n > maxBytes) {
+            throw new IOException(where + ": the pickle runs past " + maxBytes + " bytes without ending, far longer"
+                    + " than a state_dict's (corrupt file, or not a PyTorch checkpoint)");
+        }
     }
 
     /** Little-endian integer of {@code n} bytes. */
@@ -345,6 +369,99 @@ final class Pickle {
         return s.toString();
     }
 
+    /**
+     * {@code key} if Python could hash it (a scalar, or a tuple of hashable values, nested at most
+     * {@value #MAX_KEY_DEPTH} deep): Java would compute the hash of a list, which may contain itself, without end.
+     */
+    private Object hashable(Object key, long at) throws IOException {
+        if (!isHashable(key, 0)) {
+            throw error(at, "a dict key that is not a string, number or tuple of those: " + show(key));
+        }
+        return key;
+    }
+
+    private static boolean isHashable(Object key, int depth) {
+        if (key == null || key instanceof String || key instanceof Long || key instanceof BigInteger
+                || key instanceof Double || key instanceof Boolean || key instanceof Global) {
+            return true;
+        }
+        if (!(key instanceof List<?> tuple) || key instanceof ArrayList<?> || depth >= MAX_KEY_DEPTH) {
+            return false;
+        }
+        for (Object item : tuple) {
+            if (!isHashable(item, depth + 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A short, one-line, printable rendering of a value read from a file, for error messages: strings escaped and
+     * cut, containers to depth 2 and 5 items (values may contain themselves).
+     */
+    static String show(Object o) {
+        StringBuilder s = new StringBuilder();
+        show(o, 0, s);
+        return s.toString();
+    }
+
+    private static void show(Object o, int depth, StringBuilder s) {
+        if (o instanceof String str) {
+            s.append('\'').append(printable(str, 60)).append('\'');
+        } else if (o instanceof List<?> list) {
+            showItems(list, list instanceof ArrayList<?> ? "[]" : "()", depth, s);
+        } else if (o instanceof Map<?, ?> map) {
+            showItems(new ArrayList<>(map.keySet()), "{}", depth, s);
+        } else if (o == null) {
+            s.append("None");
+        } else if (o instanceof Long || o instanceof Double || o instanceof Boolean || o instanceof Global) {
+            s.append(printable(o.toString(), 60));
+        } else if (o instanceof BigInteger big) {
+            s.append(big.bitLength()).append("-bit integer");
+        } else {
+            s.append(o.getClass().getSimpleName());
+        }
+    }
+
+    private static void showItems(List<?> items, String brackets, int depth, StringBuilder s) {
+        s.append(brackets.charAt(0));
+        if (depth >= 2 && !items.isEmpty()) {
+            s.append("...");
+        } else {
+            for (int i = 0; i < Math.min(items.size(), 5); i++) {
+                s.append(i > 0 ? ", " : "");
+                show(items.get(i), depth + 1, s);
+            }
+            if (items.size() > 5) {
+                s.append(", ... ").append(items.size() - 5).append(" more");
+            }
+        }
+        s.append(brackets.charAt(1));
+    }
+
+    /** {@code text} on one line: control characters and line separators escaped, cut to {@code max} characters. */
+    static String printable(String text, int max) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < text.length() && s.length() < max; i++) {
+            char c = text.charAt(i);
+            if (!Character.isISOControl(c) && c != '\u2028' && c != '\u2029') {
+                s.append(c);
+            } else {
+                s.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return s.length() < max || text.length() <= max ? s.toString() : s + "...";
+    }
+
+    private Object parseLongLine(String line, long at) throws IOException {
+        try {
+            return normalise(new BigInteger(stripSuffix(line.trim(), "L")));
+        } catch (NumberFormatException e) {
+            throw error(at, "integer '" + printable(line, 40) + "'");
+        }
+    }
+
     private long parseIntLine(String line, long at) throws IOException {
         String s = line.trim();
         if (s.equals("00")) {
@@ -356,7 +473,7 @@ final class Pickle {
         try {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw error(at, "integer '" + line + "'");
+            throw error(at, "integer '" + printable(line, 40) + "'");
         }
     }
 

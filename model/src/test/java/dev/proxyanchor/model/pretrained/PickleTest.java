@@ -71,7 +71,7 @@ class PickleTest {
     }
 
     private static Object load(byte[] pickle) throws IOException {
-        return Pickle.load(new ByteArrayInputStream(pickle), "test", ORDERED_DICT_ONLY, null);
+        return Pickle.load(new ByteArrayInputStream(pickle), "test", ORDERED_DICT_ONLY, null, 1 << 20);
     }
 
     private static byte[] bytes(Object... parts) {

@@ -1,7 +1,8 @@
 package dev.proxyanchor.model.backbones;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import java.util.List;
 import java.util.Optional;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 
 /**
@@ -45,6 +46,14 @@ public interface Backbone {
     /** The ImageNet weights the official code starts this backbone from, if there are any. */
     default Optional<PretrainedSource> pretrained() {
         return Optional.empty();
+    }
+
+    /**
+     * The tensors of this backbone's PyTorch class that it does not use (the ImageNet classifier): ignored when a
+     * file is read, written by an export so that the official class loads it strictly.
+     */
+    default List<UnusedTorchTensor> unusedTorchTensors() {
+        return List.of();
     }
 
     /**

@@ -29,6 +29,7 @@ public final class BnInception implements Backbone {
     static final InputSpec INPUT = InputSpec.builder(InputSpec.Channels.BGR, 224).scale(1).mean(104, 117, 128)
             .std(1, 1, 1).evalResize(256).augmentation(InputSpec.Augmentation.RANDOM_RESIZED_CROP_AND_FLIP).build();
     private static final int IMAGE_SIZE = INPUT.size();
+    private static final int IMAGENET_CLASSES = 1000;
 
     /**
      * One inception block: output widths of its branches (0 = branch absent), the stride of its 3x3 branches, and
@@ -90,7 +91,13 @@ public final class BnInception implements Backbone {
     @Override
     public Optional<PretrainedSource> pretrained() {
         return Optional.of(new PretrainedSource(List.of("bn_inception-52deb4733.pth"),
-                "http://data.lip6.fr/cadene/pretrainedmodels/bn_inception-52deb4733.pth", List.of("last_linear.")));
+                "http://data.lip6.fr/cadene/pretrainedmodels/bn_inception-52deb4733.pth"));
+    }
+
+    /** The ImageNet classifier {@code last_linear}, which the official wrapper keeps and never uses. */
+    @Override
+    public List<UnusedTorchTensor> unusedTorchTensors() {
+        return UnusedTorchTensor.linear("last_linear", featureChannels(), IMAGENET_CLASSES);
     }
 
     @Override

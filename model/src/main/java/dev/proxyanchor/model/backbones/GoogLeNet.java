@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.backbones;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
@@ -47,6 +48,11 @@ public final class GoogLeNet implements Backbone {
     private static final int IMAGE_SIZE = InputSpec.TORCHVISION_IMAGENET.size();
     private static final double BATCH_NORM_EPS = 1e-3;
     private static final double EMBEDDING_NORM_EPS = 1e-5;
+    private static final int IMAGENET_CLASSES = 1000;
+    /** The auxiliary classifiers read inception4a's and inception4d's outputs, pooled to 4 x 4, through 128 1x1s. */
+    private static final long AUX1_CHANNELS = 512;
+    private static final long AUX2_CHANNELS = 528;
+    private static final long AUX_WIDTH = 128;
 
     /** torchvision's {@code Inception(in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj)}. */
     private record Block(String name, int in, int ch1x1, int ch3x3Reduce, int ch3x3, int ch5x5Reduce, int ch5x5,
@@ -120,7 +126,30 @@ public final class GoogLeNet implements Backbone {
     @Override
     public Optional<PretrainedSource> pretrained() {
         return Optional.of(new PretrainedSource(List.of("googlenet-1378be20.pth"),
-                "https://download.pytorch.org/models/googlenet-1378be20.pth", List.of("aux1.", "aux2.", "fc.")));
+                "https://download.pytorch.org/models/googlenet-1378be20.pth"));
+    }
+
+    /**
+     * The official {@code GoogLeNet}'s auxiliary classifiers and classifier, which its wrapper keeps and never runs,
+     * initialised as its {@code _initialize_weights} does: Xavier-uniform weights, zero biases, BatchNorm 1 and 0.
+     */
+    @Override
+    public List<UnusedTorchTensor> unusedTorchTensors() {
+        List<UnusedTorchTensor> tensors = new ArrayList<>();
+        tensors.addAll(auxiliaryClassifier("aux1", AUX1_CHANNELS));
+        tensors.addAll(auxiliaryClassifier("aux2", AUX2_CHANNELS));
+        tensors.addAll(UnusedTorchTensor.xavierLinear("fc", featureChannels(), IMAGENET_CLASSES));
+        return tensors;
+    }
+
+    /** torchvision's {@code InceptionAux(in, 1000)}: BasicConv2d(in, 128, 1x1), fc1 2048 -> 1024, fc2 -> 1000. */
+    private static List<UnusedTorchTensor> auxiliaryClassifier(String module, long in) {
+        List<UnusedTorchTensor> tensors = new ArrayList<>();
+        tensors.add(UnusedTorchTensor.xavierUniform(module + ".conv.conv.weight", new long[] {AUX_WIDTH, in, 1, 1}));
+        tensors.addAll(UnusedTorchTensor.batchNorm(module + ".conv.bn", AUX_WIDTH));
+        tensors.addAll(UnusedTorchTensor.xavierLinear(module + ".fc1", AUX_WIDTH * 4 * 4, 1024));
+        tensors.addAll(UnusedTorchTensor.xavierLinear(module + ".fc2", 1024, IMAGENET_CLASSES));
+        return tensors;
     }
 
     @Override

@@ -19,6 +19,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 public final class ResNet implements Backbone {
 
     private static final int IMAGE_SIZE = InputSpec.TORCHVISION_IMAGENET.size();
+    private static final int IMAGENET_CLASSES = 1000;
     private static final Pattern BLOCK_LAYER = Pattern.compile("(layer\\d+)_(\\d+)_(downsample)_(\\d+)|(layer\\d+)_(\\d+)_(\\w+)");
 
     private final String name;
@@ -76,8 +77,13 @@ public final class ResNet implements Backbone {
             case "resnet101" -> List.of("resnet101-63fe2227.pth", "resnet101-5d3b4d8f.pth");
             default -> throw new IllegalStateException(name);
         };
-        return Optional.of(new PretrainedSource(files, "https://download.pytorch.org/models/" + files.get(0),
-                List.of("fc.")));
+        return Optional.of(new PretrainedSource(files, "https://download.pytorch.org/models/" + files.get(0)));
+    }
+
+    /** torchvision's ImageNet classifier, which the official wrappers keep and never use. */
+    @Override
+    public List<UnusedTorchTensor> unusedTorchTensors() {
+        return UnusedTorchTensor.linear("fc", featureChannels(), IMAGENET_CLASSES);
     }
 
     /** DL4J layer name of a torchvision module path. */

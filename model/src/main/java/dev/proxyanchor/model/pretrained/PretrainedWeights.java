@@ -9,20 +9,11 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * ImageNet weights for a backbone, read from the PyTorch file the official code starts from
@@ -37,13 +28,15 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>a folder: the backbone's published file in that folder;</li>
  *   <li>a file: that file, whatever its name.</li>
  * </ul>
- * Loading is strict: every backbone parameter is filled from a tensor of the right shape and every tensor of the
- * file is used, except those of modules the official forward never runs ({@link PretrainedSource#unusedModules}: the
- * ImageNet classifier {@code fc.*} or {@code last_linear.*}, GoogLeNet's auxiliary classifiers {@code aux1.*} and
- * {@code aux2.*}), which are dropped and named in the report, and BatchNorm's {@code num_batches_tracked}. {@code embedding.weight}/{@code embedding.bias}, when the file has them,
- * fill the head's embedding layer (otherwise it keeps its initialisation, as in the official code). Any mismatch
- * fails with every offending key listed, before a single parameter is written. Nothing is backend-specific: the
- * tensors become ND4J arrays through {@code Nd4j.create} and are assigned into the graph's parameters, on CPU or GPU.
+ * Loading is strict ({@link StateDictLoader}): every backbone parameter is filled from a tensor of the right shape and
+ * every tensor of the file is used, except those of the modules the official forward never runs
+ * ({@link Backbone#unusedTorchTensors()}: the ImageNet classifier {@code fc.*} or {@code last_linear.*}, GoogLeNet's
+ * auxiliary classifiers {@code aux1.*} and {@code aux2.*}) and BatchNorm's {@code num_batches_tracked}, which are
+ * ignored and named in the report. {@code embedding.weight}/{@code embedding.bias}, when
+ * the file has them, fill the head's embedding layer (otherwise it keeps its initialisation, as in the official
+ * code). Any mismatch fails with the offending keys named, before a single parameter is written. Nothing is
+ * backend-specific: the tensors become ND4J arrays through {@code Nd4j.create} and are assigned into the graph's
+ * parameters, on CPU or GPU. The official code's own checkpoints are read by {@link OfficialCheckpoint}.
  */
 public final class PretrainedWeights {
 
@@ -53,45 +46,6 @@ public final class PretrainedWeights {
     public static final String WEIGHTS_ENV = "PROXYANCHOR_WEIGHTS";
 
     private PretrainedWeights() {
-    }
-
-    /**
-     * What a load did.
-     *
-     * @param source          the file or stream name
-     * @param loaded          tensors copied into the graph
-     * @param dropped         tensors of the file deliberately not used (unused modules, num_batches_tracked)
-     * @param embeddingLoaded whether the file also filled the head's embedding layer
-     * @param readSeconds     time to read and decode the file
-     * @param totalSeconds    read plus checks plus copying into the graph
-     */
-    public record Report(String source, int loaded, List<String> dropped, boolean embeddingLoaded, double readSeconds,
-            double totalSeconds) {
-
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "pretrained weights %s: %d tensors loaded%s, %d dropped (%s), %.1f s",
-                    source, loaded, embeddingLoaded ? " (embedding included)" : "", dropped.size(),
-                    summarise(dropped), totalSeconds);
-        }
-
-        /** The dropped keys by module, e.g. {@code aux1.* 9, aux2.* 9, fc.* 2, *.num_batches_tracked 57}. */
-        private static String summarise(List<String> keys) {
-            Map<String, Integer> counts = new TreeMap<>();
-            int batchCounters = 0;
-            for (String key : keys) {
-                if (key.endsWith(StateDictMapping.SKIPPED_SUFFIX)) {
-                    batchCounters++;
-                } else {
-                    counts.merge(key.substring(0, key.indexOf('.') + 1) + "*", 1, Integer::sum);
-                }
-            }
-            if (batchCounters > 0) {
-                counts.put("*" + StateDictMapping.SKIPPED_SUFFIX, batchCounters);
-            }
-            return counts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
-                    .collect(Collectors.joining(", "));
-        }
     }
 
     /**
@@ -165,105 +119,45 @@ public final class PretrainedWeights {
                 + source.fileName() + "; --pretrained none trains from a random initialisation.");
     }
 
-    /** Loads the state_dict file {@code pth} into {@code graph}; see the class comment for the rules. */
-    public static Report load(ComputationGraph graph, Backbone backbone, Path pth) {
+    /** Loads the ImageNet weights file {@code pth} into {@code graph}; see the class comment for the rules. */
+    public static LoadReport load(ComputationGraph graph, Backbone backbone, Path pth) {
         long start = System.nanoTime();
         Map<String, TorchTensor> tensors;
         try {
             tensors = TorchCheckpointReader.read(pth);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             throw unreadable(pth.toString(), e);
         }
         return load(graph, backbone, tensors, pth.toString(), start);
     }
 
-    /** Loads a state_dict from {@code in} (not closed), e.g. a file on HDFS; {@code where} names it in messages. */
-    public static Report load(ComputationGraph graph, Backbone backbone, InputStream in, String where) {
+    /** Loads ImageNet weights from {@code in} (not closed), e.g. a file on HDFS; {@code where} names it in messages. */
+    public static LoadReport load(ComputationGraph graph, Backbone backbone, InputStream in, String where) {
         long start = System.nanoTime();
         Map<String, TorchTensor> tensors;
         try {
             tensors = TorchCheckpointReader.read(in, where);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             throw unreadable(where, e);
         }
         return load(graph, backbone, tensors, where, start);
     }
 
-    /** Loads an already read state_dict. */
-    public static Report load(ComputationGraph graph, Backbone backbone, Map<String, TorchTensor> stateDict,
+    /** Loads an already read state_dict of ImageNet weights. */
+    public static LoadReport load(ComputationGraph graph, Backbone backbone, Map<String, TorchTensor> stateDict,
             String where) {
         return load(graph, backbone, stateDict, where, System.nanoTime());
     }
 
-    private static UserInputException unreadable(String where, Exception e) {
+    private static UserInputException unreadable(String where, IOException e) {
         return new UserInputException("cannot read the pretrained weights " + where + ": " + e.getMessage(), e);
     }
 
-    private static Report load(ComputationGraph graph, Backbone backbone, Map<String, TorchTensor> stateDict,
+    private static LoadReport load(ComputationGraph graph, Backbone backbone, Map<String, TorchTensor> stateDict,
             String where, long startNanos) {
-        double readSeconds = (System.nanoTime() - startNanos) / 1e9;
-        List<StateDictMapping.Entry> entries = StateDictMapping.entries(graph, backbone);
-        List<String> problems = new ArrayList<>();
-        Set<String> used = new HashSet<>();
-        Map<StateDictMapping.Entry, TorchTensor> fills = new LinkedHashMap<>();
-        List<String> embeddingFound = new ArrayList<>();
-        List<String> embeddingMissing = new ArrayList<>();
-        for (StateDictMapping.Entry entry : entries) {
-            TorchTensor tensor = stateDict.get(entry.torchKey());
-            if (tensor == null) {
-                if (entry.required()) {
-                    problems.add("missing " + entry.torchKey() + " " + Arrays.toString(entry.torchShape())
-                            + " (for DL4J " + entry.dl4jKey() + ")");
-                } else {
-                    embeddingMissing.add(entry.torchKey());
-                }
-                continue;
-            }
-            used.add(entry.torchKey());
-            if (!entry.required()) {
-                embeddingFound.add(entry.torchKey());
-            }
-            if (!StateDictMapping.fits(tensor.shape(), entry.torchShape())) {
-                problems.add(entry.torchKey() + " has shape " + tensor.shapeString() + ", expected "
-                        + Arrays.toString(entry.torchShape()) + " (for DL4J " + entry.dl4jKey() + ")"
-                        + (entry.required() ? "" : "; the head's size comes from --embedding-size"));
-                continue;
-            }
-            fills.put(entry, tensor);
-        }
-        if (!embeddingFound.isEmpty() && !embeddingMissing.isEmpty()) {
-            problems.add("the embedding head is incomplete: " + embeddingFound + " present, " + embeddingMissing
-                    + " missing");
-        }
-        List<String> unusedModules = backbone.pretrained().map(PretrainedSource::unusedModules).orElse(List.of());
-        List<String> dropped = new ArrayList<>();
-        for (String key : new TreeSet<>(stateDict.keySet())) {
-            if (used.contains(key)) {
-                continue;
-            }
-            if (key.endsWith(StateDictMapping.SKIPPED_SUFFIX) || unusedModules.stream().anyMatch(key::startsWith)) {
-                dropped.add(key);
-            } else {
-                problems.add("unexpected " + key + " " + stateDict.get(key).shapeString());
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new UserInputException("pretrained weights " + where + " do not fit --model " + backbone.name()
-                    + " (" + problems.size() + " problems): " + String.join("; ", problems) + ". Use the file published"
-                    + backbone.pretrained().map(s -> " for it (" + s.fileName() + ", " + s.url() + ")").orElse("")
-                    + ", or a state_dict of the same architecture.");
-        }
-        Map<String, INDArray> params = graph.paramTable();
-        for (Map.Entry<StateDictMapping.Entry, TorchTensor> fill : fills.entrySet()) {
-            StateDictMapping.Entry entry = fill.getKey();
-            INDArray target = params.get(entry.dl4jKey());
-            INDArray value = Nd4j.create(fill.getValue().values(), entry.torchShape(), 'c');
-            if (entry.transpose()) {
-                value = value.transpose();
-            }
-            target.assign(value.reshape('c', target.shape()).castTo(target.dataType()));
-        }
-        double totalSeconds = (System.nanoTime() - startNanos) / 1e9;
-        return new Report(where, fills.size(), dropped, !embeddingFound.isEmpty(), readSeconds, totalSeconds);
+        return StateDictLoader.load(graph, backbone, stateDict, StateDictMapping.Layout.IMAGENET, where,
+                "the pretrained weights file", "Use the file published" + backbone.pretrained()
+                        .map(s -> " for it (" + s.fileName() + ", " + s.url() + ")").orElse("")
+                        + ", or a state_dict of the same architecture.", startNanos);
     }
 }

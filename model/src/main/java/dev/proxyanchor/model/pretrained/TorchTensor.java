@@ -11,6 +11,11 @@ import java.util.Arrays;
  */
 public record TorchTensor(String dtype, long[] shape, float[] values) {
 
+    /** The storage type of float32 tensors. */
+    public static final String FLOAT = "FloatStorage";
+    /** The storage type of int64 tensors, such as BatchNorm's num_batches_tracked. */
+    public static final String LONG = "LongStorage";
+
     public long length() {
         return Arrays.stream(shape).reduce(1, (a, b) -> a * b);
     }

@@ -66,10 +66,10 @@ class PretrainedParityTest {
 
         long heapBefore = heapUsedAfterGc();
         resetPeaks();
-        PretrainedWeights.Report report = PretrainedWeights.load(graph, backbone, pth);
+        LoadReport report = PretrainedWeights.load(graph, backbone, pth);
         long heapPeak = heapPeak();
         assertTrue(report.embeddingLoaded(), report.toString());
-        assertEquals(2, report.dropped().stream()
+        assertEquals(2, report.ignored().stream()
                 .filter(k -> k.startsWith("fc.") || k.startsWith("last_linear.")).count(), report.toString());
 
         Map<String, INDArray> activations = graph.feedForward(
@@ -98,7 +98,7 @@ class PretrainedParityTest {
         PretrainedWeights.load(fromZip, Backbones.create("bn_inception"), torch.file("bn_inception.pth"));
         ComputationGraph fromLegacy = network("bn_inception");
         INDArray embeddingBefore = fromLegacy.getParam("embedding_W").dup();
-        PretrainedWeights.Report report = PretrainedWeights.load(fromLegacy, Backbones.create("bn_inception"),
+        LoadReport report = PretrainedWeights.load(fromLegacy, Backbones.create("bn_inception"),
                 torch.file("bn_inception-legacy.pth"));
 
         assertFalse(report.embeddingLoaded());
@@ -113,13 +113,12 @@ class PretrainedParityTest {
     @Test
     void googlenetDropsItsAuxiliaryClassifiersAndNamesThemInTheReport() throws IOException {
         Path pth = torch.file("googlenet.pth");
-        PretrainedWeights.Report report = PretrainedWeights.load(network("googlenet"), Backbones.create("googlenet"),
-                pth);
+        LoadReport report = PretrainedWeights.load(network("googlenet"), Backbones.create("googlenet"), pth);
         List<String> unused = TorchCheckpointReader.read(pth).keySet().stream()
                 .filter(k -> k.startsWith("aux1.") || k.startsWith("aux2.") || k.startsWith("fc."))
                 .filter(k -> !k.endsWith(".num_batches_tracked")).sorted().toList();
         assertEquals(20, unused.size(), unused.toString());
-        assertEquals(unused, report.dropped().stream().filter(k -> !k.endsWith(".num_batches_tracked")).toList());
+        assertEquals(unused, report.ignored().stream().filter(k -> !k.endsWith(".num_batches_tracked")).toList());
         assertTrue(report.toString().contains("aux1.* 9, aux2.* 9, fc.* 2"), report.toString());
     }
 
@@ -141,7 +140,7 @@ class PretrainedParityTest {
         assertTrue(e.getMessage().contains(
                 "inception5b.branch3.1.conv.weight has shape [128, 48, 5, 5], expected [128, 48, 3, 3]"),
                 e.getMessage());
-        assertTrue(e.getMessage().contains("(2 problems)"), e.getMessage());
+        assertTrue(e.getMessage().contains("(2 problems: 1 missing, 1 wrongly shaped, 0 unexpected)"), e.getMessage());
     }
 
     @Test
@@ -152,7 +151,9 @@ class PretrainedParityTest {
                 Backbones.create("resnet18"), torch.file("resnet18-broken.pth")));
         assertTrue(e.getMessage().contains("missing layer1.0.conv1.weight [64, 64, 3, 3]"), e.getMessage());
         assertTrue(e.getMessage().contains("layer2.0.bn1.running_var has shape [3], expected [128]"), e.getMessage());
-        assertTrue(e.getMessage().contains("(2 problems)"), e.getMessage());
+        assertTrue(e.getMessage().contains("(2 problems: 1 missing, 1 wrongly shaped, 0 unexpected)"), e.getMessage());
+        assertTrue(e.getMessage().contains("It looks like ImageNet weights of resnet18 with embedding size 64"),
+                e.getMessage());
         assertEquals(before, graph.params(), "nothing is written when the file does not fit");
     }
 
@@ -164,6 +165,7 @@ class PretrainedParityTest {
         assertTrue(e.getMessage().contains("layer1.0.conv1.weight has shape [64, 64, 1, 1], expected [64, 64, 3, 3]"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("unexpected layer1.0.conv3.weight"), e.getMessage());
+        assertTrue(e.getMessage().contains("It looks like ImageNet weights of resnet50"), e.getMessage());
     }
 
     @Test

@@ -25,36 +25,52 @@ final class PyTorchReference {
     static final String PYTHON = "/usr/bin/python3";
 
     private final Path dir;
-    private final JsonNode shapes;
+    private final JsonNode index;
 
-    private PyTorchReference(Path dir, JsonNode shapes) {
+    private PyTorchReference(Path dir, JsonNode index) {
         this.dir = dir;
-        this.shapes = shapes;
+        this.index = index;
     }
 
     /** Writes the reference files of {@code models} into {@code dir}; skips the calling test without PyTorch. */
     static PyTorchReference create(Path dir, String... models) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of(dir.toString()));
+        args.addAll(List.of(models));
+        run(dir, "make_parity_files.py", args);
+        return new PyTorchReference(dir, new ObjectMapper().readTree(dir.resolve("shapes.json").toFile()));
+    }
+
+    /** The reference files a script wrote into {@code dir}, described by {@code json} ({"shapes": {...}, ...}). */
+    static PyTorchReference of(Path dir, String json) throws IOException {
+        return new PyTorchReference(dir, new ObjectMapper().readTree(dir.resolve(json).toFile()));
+    }
+
+    /**
+     * Runs {@code parity/<script>} with {@code args} and returns what it printed; skips the calling test without
+     * PyTorch and fails it when the script fails or runs past 10 minutes.
+     */
+    static String run(Path dir, String script, List<String> args) throws IOException, InterruptedException {
         assumeTrue(torchAvailable(), PYTHON + " cannot import torch and torchvision: install Debian's python3-torch"
                 + " and python3-torchvision (submit/setup-debian.sh does) to run the PyTorch parity tests");
-        Path script;
+        Path path;
         try {
-            script = Path.of(PyTorchReference.class.getResource("/parity/make_parity_files.py").toURI());
+            path = Path.of(PyTorchReference.class.getResource("/parity/" + script).toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
-        List<String> command = new ArrayList<>(List.of(PYTHON, script.toString(), dir.toString()));
-        command.addAll(List.of(models));
-        Path log = dir.resolve("python.log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> command = new ArrayList<>(List.of(PYTHON, path.toString()));
+        command.addAll(args);
+        Path out = Files.createTempFile(dir, script, ".out");
+        Path log = Files.createTempFile(dir, script, ".log");
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(log.toFile()).start();
         if (!process.waitFor(10, TimeUnit.MINUTES)) {
             process.destroyForcibly();
-            throw new IllegalStateException("the PyTorch reference script ran past 10 minutes: " + command);
+            throw new IllegalStateException("the PyTorch script ran past 10 minutes: " + command);
         }
         if (process.exitValue() != 0) {
-            throw new IllegalStateException("the PyTorch reference script failed (" + command + "):\n"
-                    + Files.readString(log));
+            throw new IllegalStateException("the PyTorch script failed (" + command + "):\n" + Files.readString(log));
         }
-        return new PyTorchReference(dir, new ObjectMapper().readTree(dir.resolve("shapes.json").toFile()));
+        return Files.readString(out);
     }
 
     static boolean torchAvailable() {
@@ -74,13 +90,17 @@ final class PyTorchReference {
         return dir.resolve(name);
     }
 
+    JsonNode json() {
+        return index;
+    }
+
     JsonNode json(String name) throws IOException {
         return new ObjectMapper().readTree(dir.resolve(name).toFile());
     }
 
     /** A float32 array the script wrote, e.g. {@code resnet50-features}. */
     INDArray array(String name) throws IOException {
-        JsonNode shapeNode = shapes.get("shapes").get(name);
+        JsonNode shapeNode = index.get("shapes").get(name);
         long[] shape = new long[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) {
             shape[i] = shapeNode.get(i).asLong();

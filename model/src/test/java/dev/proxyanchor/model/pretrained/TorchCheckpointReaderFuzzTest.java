@@ -3,11 +3,16 @@ package dev.proxyanchor.model.pretrained;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.proxyanchor.model.EmbeddingNetwork;
+import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.pretrained.PthFixtures.Spec;
+import dev.proxyanchor.model.recipe.Recipe;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -27,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Hostile and broken {@code .pth} files, in both formats: every one ends in an {@link IOException} with a one-line
@@ -182,6 +188,20 @@ class TorchCheckpointReaderFuzzTest {
         patchCentralSize(bytes, "t/data/0", 16);
         IOException e = assertCleanError(write("liar.pth", bytes), "lying zip bomb");
         assertTrue(e.getMessage().contains("holds more than the 16 bytes it declares"), e.getMessage());
+    }
+
+    @Test
+    void theLoadersTurnEveryReadErrorIntoAUserError() throws IOException {
+        byte[] whole = PthFixtures.legacy(PthFixtures.SMALL);
+        Path file = write("cut.pth", java.util.Arrays.copyOf(whole, whole.length - 3));
+        var graph = EmbeddingNetwork.create(Recipe.builder().model("small_cnn").embeddingSize(4).numClasses(2).build(),
+                Backbones.create("small_cnn"), DataType.FLOAT);
+        UserInputException official = assertThrows(UserInputException.class,
+                () -> OfficialCheckpoint.load(graph, Backbones.create("small_cnn"), file));
+        assertTrue(official.getMessage().startsWith("cannot read the checkpoint " + file), official.getMessage());
+        UserInputException imagenet = assertThrows(UserInputException.class,
+                () -> PretrainedWeights.load(graph, Backbones.create("small_cnn"), file));
+        assertTrue(imagenet.getMessage().startsWith("cannot read the pretrained weights " + file), imagenet.getMessage());
     }
 
     /** A zip whose pickle declares {@code numel} floats and whose storage entry deflates from {@code bytes} zeros. */

@@ -104,6 +104,16 @@ public record OtherLossCase(String name, JsonNode json) {
         return json.has("mined") && !json.get("mined").isNull();
     }
 
+    /** Pairs (anchors[k], others[k]) as a sorted list of "anchor-other": the pairs as a set, printable. */
+    public static List<String> pairSet(int[] anchors, int[] others) {
+        List<String> out = new ArrayList<>();
+        for (int k = 0; k < anchors.length; k++) {
+            out.add(anchors[k] + "-" + others[k]);
+        }
+        out.sort(null);
+        return out;
+    }
+
     public double tolerance(String key) {
         return json.get("suggested_tolerance").get(key).asDouble();
     }

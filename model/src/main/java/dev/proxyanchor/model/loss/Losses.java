@@ -18,6 +18,7 @@ public final class Losses {
 
     public static final String PROXY_ANCHOR = "Proxy_Anchor";
     public static final String PROXY_NCA = "Proxy_NCA";
+    public static final String MS = "MS";
 
     private static final Map<String, LossEntry> REGISTRY = new LinkedHashMap<>();
 
@@ -29,6 +30,7 @@ public final class Losses {
         // torch.randn proxies, lr x 1 (not --proxy-lr-scale), left out of clip_grad_value_ as in train.py.
         register(new LossEntry(PROXY_NCA, recipe -> new ProxyNcaLoss(),
                 new ProxyHead(ProxyLayer.Output.SQUARED_DISTANCE, classes -> 1.0, recipe -> 1.0, false), false));
+        register(new LossEntry(MS, recipe -> new MultiSimilarityLoss(), null, true));
     }
 
     private Losses() {

@@ -2,6 +2,8 @@ package dev.proxyanchor.model.loss;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.proxyanchor.model.loss.miners.IndexPairs;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -12,7 +14,8 @@ import java.util.function.BiConsumer;
 final class ExpectedParts {
 
     private static final Map<Class<?>, BiConsumer<OtherLossCase, MetricLoss.Value>> CHECKS = Map.of(
-            ProxyNcaLoss.Result.class, (c, v) -> proxyNca(c, (ProxyNcaLoss.Result) v));
+            ProxyNcaLoss.Result.class, (c, v) -> proxyNca(c, (ProxyNcaLoss.Result) v),
+            MultiSimilarityLoss.Result.class, (c, v) -> multiSimilarity(c, (MultiSimilarityLoss.Result) v));
 
     private ExpectedParts() {
     }
@@ -23,6 +26,20 @@ final class ExpectedParts {
             throw new AssertionError(c + ": no expectations for " + value.getClass().getName());
         }
         check.accept(c, value);
+    }
+
+    private static void multiSimilarity(OtherLossCase c, MultiSimilarityLoss.Result r) {
+        assertEquals(OtherLossCase.pairSet(c.mined("a1"), c.mined("p")), pairSet(r.mined().positives()),
+                c + ": mined positives");
+        assertEquals(OtherLossCase.pairSet(c.mined("a2"), c.mined("n")), pairSet(r.mined().negatives()),
+                c + ": mined negatives");
+        assertEquals(c.part("num_pos_pairs").asInt(), r.mined().positives().size(), c + ": positive pairs");
+        assertEquals(c.part("num_neg_pairs").asInt(), r.mined().negatives().size(), c + ": negative pairs");
+        assertEquals(c.part("short_circuit_all_lists_len_le_1").asBoolean(), r.shortCircuit(), c + ": short-circuit");
+    }
+
+    private static List<String> pairSet(IndexPairs pairs) {
+        return OtherLossCase.pairSet(pairs.anchors(), pairs.others());
     }
 
     private static void proxyNca(OtherLossCase c, ProxyNcaLoss.Result r) {

@@ -155,6 +155,16 @@ class RecipeBehaviourTest {
     }
 
     @Test
+    void aLossWithoutProxiesHasNoProxiesLayerNorGroup() {
+        Recipe recipe = TestNetworks.tinyRecipe().loss(Losses.MS).build();
+        assertEquals(List.of(ParameterGroup.BACKBONE, ParameterGroup.EMBEDDING), recipe.parameterGroups());
+        ComputationGraph graph = TestNetworks.tinyNetwork(recipe, DataType.FLOAT);
+        assertTrue(graph.getConfiguration().getVertices().get(EmbeddingNetwork.PROXIES) == null);
+        assertEquals(List.of(EmbeddingNetwork.EMBEDDING_NORMALISED),
+                graph.getConfiguration().getVertexInputs().get(EmbeddingNetwork.LOSS));
+    }
+
+    @Test
     void badValuesAreRefusedWithTheFlagNamed() {
         assertFlagError("--lr", () -> Recipe.builder().numClasses(3).lr(-1).build());
         assertFlagError("--embedding-size", () -> Recipe.builder().numClasses(3).embeddingSize(0).build());

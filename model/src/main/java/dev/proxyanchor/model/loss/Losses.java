@@ -19,6 +19,7 @@ public final class Losses {
     public static final String PROXY_ANCHOR = "Proxy_Anchor";
     public static final String PROXY_NCA = "Proxy_NCA";
     public static final String MS = "MS";
+    public static final String CONTRASTIVE = "Contrastive";
 
     private static final Map<String, LossEntry> REGISTRY = new LinkedHashMap<>();
 
@@ -31,6 +32,7 @@ public final class Losses {
         register(new LossEntry(PROXY_NCA, recipe -> new ProxyNcaLoss(),
                 new ProxyHead(ProxyLayer.Output.SQUARED_DISTANCE, classes -> 1.0, recipe -> 1.0, false), false));
         register(new LossEntry(MS, recipe -> new MultiSimilarityLoss(), null, true));
+        register(new LossEntry(CONTRASTIVE, recipe -> new ContrastiveLoss(), null, true));
     }
 
     private Losses() {

@@ -15,7 +15,8 @@ final class ExpectedParts {
 
     private static final Map<Class<?>, BiConsumer<OtherLossCase, MetricLoss.Value>> CHECKS = Map.of(
             ProxyNcaLoss.Result.class, (c, v) -> proxyNca(c, (ProxyNcaLoss.Result) v),
-            MultiSimilarityLoss.Result.class, (c, v) -> multiSimilarity(c, (MultiSimilarityLoss.Result) v));
+            MultiSimilarityLoss.Result.class, (c, v) -> multiSimilarity(c, (MultiSimilarityLoss.Result) v),
+            ContrastiveLoss.Result.class, (c, v) -> contrastive(c, (ContrastiveLoss.Result) v));
 
     private ExpectedParts() {
     }
@@ -36,6 +37,18 @@ final class ExpectedParts {
         assertEquals(c.part("num_pos_pairs").asInt(), r.mined().positives().size(), c + ": positive pairs");
         assertEquals(c.part("num_neg_pairs").asInt(), r.mined().negatives().size(), c + ": negative pairs");
         assertEquals(c.part("short_circuit_all_lists_len_le_1").asBoolean(), r.shortCircuit(), c + ": short-circuit");
+    }
+
+    private static void contrastive(OtherLossCase c, ContrastiveLoss.Result r) {
+        double rel = c.tolerance("float64_loss_rel");
+        OtherLossesReferenceCasesTest.assertRelative(c.part("pos_loss").asDouble(), r.positiveLoss(), rel,
+                c + ": positive average");
+        OtherLossesReferenceCasesTest.assertRelative(c.part("neg_loss").asDouble(), r.negativeLoss(), rel,
+                c + ": negative average");
+        assertEquals(c.part("num_pos_pairs").asInt(), r.positivePairs(), c + ": positive pairs");
+        assertEquals(c.part("num_neg_pairs").asInt(), r.negativePairs(), c + ": negative pairs");
+        assertEquals(c.part("num_pos_pairs_nonzero").asInt(), r.positivePairsNonZero(), c + ": positive divisor");
+        assertEquals(c.part("num_neg_pairs_nonzero").asInt(), r.negativePairsNonZero(), c + ": negative divisor");
     }
 
     private static List<String> pairSet(IndexPairs pairs) {

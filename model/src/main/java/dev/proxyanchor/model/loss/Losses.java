@@ -20,6 +20,7 @@ public final class Losses {
     public static final String PROXY_NCA = "Proxy_NCA";
     public static final String MS = "MS";
     public static final String CONTRASTIVE = "Contrastive";
+    public static final String TRIPLET = "Triplet";
 
     private static final Map<String, LossEntry> REGISTRY = new LinkedHashMap<>();
 
@@ -33,6 +34,7 @@ public final class Losses {
                 new ProxyHead(ProxyLayer.Output.SQUARED_DISTANCE, classes -> 1.0, recipe -> 1.0, false), false));
         register(new LossEntry(MS, recipe -> new MultiSimilarityLoss(), null, true));
         register(new LossEntry(CONTRASTIVE, recipe -> new ContrastiveLoss(), null, true));
+        register(new LossEntry(TRIPLET, recipe -> new TripletMarginLoss(), null, true));
     }
 
     private Losses() {

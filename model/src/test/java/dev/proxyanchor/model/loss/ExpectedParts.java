@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.loss;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.proxyanchor.model.loss.miners.IndexPairs;
@@ -16,7 +17,8 @@ final class ExpectedParts {
     private static final Map<Class<?>, BiConsumer<OtherLossCase, MetricLoss.Value>> CHECKS = Map.of(
             ProxyNcaLoss.Result.class, (c, v) -> proxyNca(c, (ProxyNcaLoss.Result) v),
             MultiSimilarityLoss.Result.class, (c, v) -> multiSimilarity(c, (MultiSimilarityLoss.Result) v),
-            ContrastiveLoss.Result.class, (c, v) -> contrastive(c, (ContrastiveLoss.Result) v));
+            ContrastiveLoss.Result.class, (c, v) -> contrastive(c, (ContrastiveLoss.Result) v),
+            TripletMarginLoss.Result.class, (c, v) -> triplet(c, (TripletMarginLoss.Result) v));
 
     private ExpectedParts() {
     }
@@ -49,6 +51,14 @@ final class ExpectedParts {
         assertEquals(c.part("num_neg_pairs").asInt(), r.negativePairs(), c + ": negative pairs");
         assertEquals(c.part("num_pos_pairs_nonzero").asInt(), r.positivePairsNonZero(), c + ": positive divisor");
         assertEquals(c.part("num_neg_pairs_nonzero").asInt(), r.negativePairsNonZero(), c + ": negative divisor");
+    }
+
+    private static void triplet(OtherLossCase c, TripletMarginLoss.Result r) {
+        assertArrayEquals(c.mined("anchor"), r.mined().anchors(), c + ": anchors");
+        assertArrayEquals(c.mined("positive"), r.mined().positives(), c + ": positives");
+        assertArrayEquals(c.mined("negative"), r.mined().negatives(), c + ": negatives");
+        assertEquals(c.part("num_triplets").asInt(), r.mined().size(), c + ": triplets");
+        assertEquals(c.part("num_triplets_nonzero").asInt(), r.tripletsNonZero(), c + ": triplets with a loss");
     }
 
     private static List<String> pairSet(IndexPairs pairs) {

@@ -21,6 +21,7 @@ public final class Losses {
     public static final String MS = "MS";
     public static final String CONTRASTIVE = "Contrastive";
     public static final String TRIPLET = "Triplet";
+    public static final String NPAIR = "NPair";
 
     private static final Map<String, LossEntry> REGISTRY = new LinkedHashMap<>();
 
@@ -35,6 +36,7 @@ public final class Losses {
         register(new LossEntry(MS, recipe -> new MultiSimilarityLoss(), null, true));
         register(new LossEntry(CONTRASTIVE, recipe -> new ContrastiveLoss(), null, true));
         register(new LossEntry(TRIPLET, recipe -> new TripletMarginLoss(), null, true));
+        register(new LossEntry(NPAIR, recipe -> new NPairsLoss(), null, true));
     }
 
     private Losses() {

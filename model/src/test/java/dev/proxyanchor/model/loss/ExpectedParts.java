@@ -18,7 +18,8 @@ final class ExpectedParts {
             ProxyNcaLoss.Result.class, (c, v) -> proxyNca(c, (ProxyNcaLoss.Result) v),
             MultiSimilarityLoss.Result.class, (c, v) -> multiSimilarity(c, (MultiSimilarityLoss.Result) v),
             ContrastiveLoss.Result.class, (c, v) -> contrastive(c, (ContrastiveLoss.Result) v),
-            TripletMarginLoss.Result.class, (c, v) -> triplet(c, (TripletMarginLoss.Result) v));
+            TripletMarginLoss.Result.class, (c, v) -> triplet(c, (TripletMarginLoss.Result) v),
+            NPairsLoss.Result.class, (c, v) -> nPairs(c, (NPairsLoss.Result) v));
 
     private ExpectedParts() {
     }
@@ -59,6 +60,12 @@ final class ExpectedParts {
         assertArrayEquals(c.mined("negative"), r.mined().negatives(), c + ": negatives");
         assertEquals(c.part("num_triplets").asInt(), r.mined().size(), c + ": triplets");
         assertEquals(c.part("num_triplets_nonzero").asInt(), r.tripletsNonZero(), c + ": triplets with a loss");
+    }
+
+    private static void nPairs(OtherLossCase c, NPairsLoss.Result r) {
+        assertArrayEquals(c.mined("anchor"), r.pairs().anchors(), c + ": anchors");
+        assertArrayEquals(c.mined("positive"), r.pairs().others(), c + ": positives");
+        assertEquals(c.part("num_pairs").asInt(), r.pairs().size(), c + ": pairs");
     }
 
     private static List<String> pairSet(IndexPairs pairs) {

@@ -88,6 +88,24 @@ class LossesContractTest {
     }
 
     @Test
+    void theRegistryHoldsTheOfficialSixWithWhatEachNeeds() {
+        assertEquals(List.of("Proxy_Anchor", "Proxy_NCA", "MS", "Contrastive", "Triplet", "NPair"), Losses.names());
+        for (String name : Losses.names()) {
+            LossEntry entry = Losses.get(name);
+            boolean proxies = name.startsWith("Proxy_");
+            assertEquals(proxies, entry.proxyHead().isPresent(), name + " proxies");
+            assertEquals(!proxies, entry.pairBased(), name + " pair-based");
+        }
+        Recipe recipe = TestNetworks.tinyRecipe().lr(1e-3).proxyLrScale(100).build();
+        assertEquals(100.0, Losses.get(Losses.PROXY_ANCHOR).proxyHead().orElseThrow().learningRateScale()
+                .applyAsDouble(recipe));
+        assertEquals(1.0, Losses.get(Losses.PROXY_NCA).proxyHead().orElseThrow().learningRateScale()
+                .applyAsDouble(recipe));
+        assertTrue(Losses.get(Losses.PROXY_ANCHOR).proxyHead().orElseThrow().clipped());
+        assertTrue(!Losses.get(Losses.PROXY_NCA).proxyHead().orElseThrow().clipped());
+    }
+
+    @Test
     void unknownLossIsRefusedWithTheRegisteredNames() {
         UserInputException e = assertThrows(UserInputException.class, () -> Losses.get("ArcFace"));
         for (String name : Losses.names()) {

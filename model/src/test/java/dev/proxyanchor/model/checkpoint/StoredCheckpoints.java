@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.proxyanchor.model.EmbeddingNetwork;
 import dev.proxyanchor.model.TestNetworks;
+import dev.proxyanchor.model.loss.Losses;
 import dev.proxyanchor.model.recipe.Recipe;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,9 +28,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code training.json}) of the tiny small CNN and {@code expected.json}: a probe batch with the embeddings and score
  * the network gave it when written, and a training batch with the parameters one step on it led to.
  *
- * <p>When the format changes, store the new one with
+ * <p>When the format changes, or a loss is added, store it with
  * {@code mvn -o -pl model -am test -Dtest=StoredCheckpointFormatsTest -Dsurefire.failIfNoSpecifiedTests=false
- * -Dproxyanchor.store-checkpoint-format=format-N}. An existing folder is never regenerated: it is the record of what
+ * -Dproxyanchor.store-checkpoint-format=format-N[-LOSS]}. An existing folder is never regenerated: it is the record of what
  * that version wrote.
  */
 final class StoredCheckpoints {
@@ -42,9 +43,15 @@ final class StoredCheckpoints {
     private StoredCheckpoints() {
     }
 
-    /** The recipe every stored checkpoint was trained with (fields as of the format that wrote it). */
-    static Recipe.Builder recipe() {
-        return TestNetworks.tinyRecipe().warm(1);
+    /**
+     * The recipe a stored checkpoint was trained with: {@code format-N} folders hold Proxy-Anchor,
+     * {@code format-N-<loss>} folders the named {@code --loss}.
+     */
+    static Recipe recipe(Path folder) {
+        String name = folder.getFileName().toString();
+        int dash = name.indexOf('-', "format-".length());
+        String loss = dash < 0 ? Losses.PROXY_ANCHOR : name.substring(dash + 1);
+        return TestNetworks.tinyRecipe().warm(1).loss(loss).build();
     }
 
     static DataSet probe() {
@@ -58,7 +65,7 @@ final class StoredCheckpoints {
     /** Trains the tiny network a few steps and writes its checkpoint and {@value #EXPECTED_FILE} into {@code folder}. */
     static void write(Path folder) throws IOException {
         Files.createDirectories(folder);
-        Recipe recipe = recipe().build();
+        Recipe recipe = recipe(folder);
         ComputationGraph graph = TestNetworks.tinyNetwork(recipe, DataType.FLOAT);
         for (int i = 0; i < 3; i++) {
             graph.fit(TestNetworks.batch(12, 3, i, DataType.FLOAT));

@@ -119,7 +119,7 @@ public record Checkpoint(ComputationGraph graph, TrainingState state) {
         if (!problems.isEmpty()) {
             throw new UserInputException("checkpoint " + where + " does not fit the network the flags describe ("
                     + problems.size() + " problems): " + String.join("; ", problems)
-                    + ". Use the same --model, --embedding-size and dataset as the run that wrote it.");
+                    + ". Use the same --model, --embedding-size, --loss and dataset as the run that wrote it.");
         }
     }
 

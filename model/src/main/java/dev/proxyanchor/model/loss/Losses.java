@@ -29,14 +29,15 @@ public final class Losses {
         register(new LossEntry(PROXY_ANCHOR, recipe -> new ProxyAnchorLoss(recipe.alpha(), recipe.margin()),
                 // Kaiming normal, fan-out = C; --proxy-lr-scale (official: 100) x lr; clipped like the network.
                 new ProxyHead(ProxyLayer.Output.COSINE, classes -> Math.sqrt(2.0 / classes), Recipe::proxyLrScale,
-                        true), false));
+                        true), false, List.of("--alpha", "--mrg", "--proxy-lr-scale")));
         // torch.randn proxies, lr x 1 (not --proxy-lr-scale), left out of clip_grad_value_ as in train.py.
         register(new LossEntry(PROXY_NCA, recipe -> new ProxyNcaLoss(),
-                new ProxyHead(ProxyLayer.Output.SQUARED_DISTANCE, classes -> 1.0, recipe -> 1.0, false), false));
-        register(new LossEntry(MS, recipe -> new MultiSimilarityLoss(), null, true));
-        register(new LossEntry(CONTRASTIVE, recipe -> new ContrastiveLoss(), null, true));
-        register(new LossEntry(TRIPLET, recipe -> new TripletMarginLoss(), null, true));
-        register(new LossEntry(NPAIR, recipe -> new NPairsLoss(), null, true));
+                new ProxyHead(ProxyLayer.Output.SQUARED_DISTANCE, classes -> 1.0, recipe -> 1.0, false), false,
+                List.of()));
+        register(new LossEntry(MS, recipe -> new MultiSimilarityLoss(), null, true, List.of()));
+        register(new LossEntry(CONTRASTIVE, recipe -> new ContrastiveLoss(), null, true, List.of()));
+        register(new LossEntry(TRIPLET, recipe -> new TripletMarginLoss(), null, true, List.of()));
+        register(new LossEntry(NPAIR, recipe -> new NPairsLoss(), null, true, List.of()));
     }
 
     private Losses() {

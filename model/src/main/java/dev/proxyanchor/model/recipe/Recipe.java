@@ -38,6 +38,9 @@ public record Recipe(
         double clipValue,
         long seed) {
 
+    /** The official proxies' learning rate over {@code --lr} (Proxy_Anchor's). */
+    public static final double DEFAULT_PROXY_LR_SCALE = 100;
+
     public Recipe {
         loss = Losses.get(loss).name();
         requirePositive("--embedding-size", embeddingSize);
@@ -132,7 +135,7 @@ public record Recipe(
         private double weightDecay = 1e-4;
         private int lrDecayStep = 10;
         private double lrDecayGamma = 0.5;
-        private double proxyLrScale = 100;
+        private double proxyLrScale = DEFAULT_PROXY_LR_SCALE;
         private int warm = 1;
         private boolean bnFreeze = true;
         private boolean l2Norm = true;

@@ -31,6 +31,9 @@ import java.util.Map;
  * @param eval         the evaluation set's metrics ({@code eval}), absent in epochs that were not evaluated
  * @param evalSeen     Fashion-MNIST's seen-class evaluation ({@code eval_seen}), with {@code --eval-seen}
  * @param evalSeconds  wall time of the epoch's evaluation, embedding included ({@code eval_seconds})
+ * @param batchesWithoutPositivePair worker batches of the epoch without two images of one class
+ *                     ({@code batches_without_positive_pair}), for a pair-based loss only: MS, Triplet and NPair
+ *                     have loss 0 on such a batch, Contrastive only its negative term
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -42,7 +45,8 @@ public record EpochRecord(
         @JsonProperty("train_seconds") double trainSeconds,
         @JsonProperty("eval") RetrievalMetrics eval,
         @JsonProperty("eval_seen") RetrievalMetrics evalSeen,
-        @JsonProperty("eval_seconds") Double evalSeconds) {
+        @JsonProperty("eval_seconds") Double evalSeconds,
+        @JsonProperty("batches_without_positive_pair") Integer batchesWithoutPositivePair) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -122,6 +126,7 @@ public record EpochRecord(
         private RetrievalMetrics eval;
         private RetrievalMetrics evalSeen;
         private Double evalSeconds;
+        private Integer batchesWithoutPositivePair;
 
         private Builder(int epoch) {
             this.epoch = epoch;
@@ -159,8 +164,14 @@ public record EpochRecord(
             return this;
         }
 
+        public Builder batchesWithoutPositivePair(int value) {
+            this.batchesWithoutPositivePair = value;
+            return this;
+        }
+
         public EpochRecord build() {
-            return new EpochRecord(epoch, loss, lr, imagesPerSec, trainSeconds, eval, evalSeen, evalSeconds);
+            return new EpochRecord(epoch, loss, lr, imagesPerSec, trainSeconds, eval, evalSeen, evalSeconds,
+                    batchesWithoutPositivePair);
         }
     }
 }

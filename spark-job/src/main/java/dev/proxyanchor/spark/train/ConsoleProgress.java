@@ -95,6 +95,10 @@ final class ConsoleProgress implements EpochListener {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d: loss %.4f  %s images/s (%s)",
                 record.epoch() + 1, epoch.epochs(), record.loss(), Durations.count(record.imagesPerSec()),
                 Durations.format(record.trainSeconds())));
+        if (record.batchesWithoutPositivePair() != null && record.batchesWithoutPositivePair() > 0) {
+            line.append(String.format(Locale.ROOT, " (%d worker batches without a positive pair)",
+                    record.batchesWithoutPositivePair()));
+        }
         for (Map.Entry<String, RetrievalMetrics> set : record.evaluations().entrySet()) {
             line.append("  ").append(set.getKey());
             set.getValue().recall().forEach((k, r) -> line.append(String.format(Locale.ROOT, " R@%d %.4f", k, r)));

@@ -3,6 +3,7 @@ package dev.proxyanchor.spark.train;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.model.checkpoint.Checkpoint;
 import dev.proxyanchor.model.checkpoint.TrainingState;
+import dev.proxyanchor.model.loss.ClassLabels;
 import dev.proxyanchor.model.recipe.ParameterGroup;
 import dev.proxyanchor.model.recipe.Recipe;
 import dev.proxyanchor.spark.io.EpochRecord;
@@ -118,6 +119,9 @@ public final class SparkTrainer {
                 }
                 EpochRecord.Builder record = EpochRecord.builder(epoch).loss(loss).lr(learningRates(recipe, epoch))
                         .training((long) descriptors.size() * settings.batchSizePerWorker(), trainSeconds);
+                if (recipe.lossEntry().pairBased()) {
+                    record.batchesWithoutPositivePair(withoutPositivePair(descriptors));
+                }
                 ComputationGraph current = sparkGraph.getNetwork();
                 if (evaluates(epoch)) {
                     long e0 = System.nanoTime();
@@ -174,6 +178,20 @@ public final class SparkTrainer {
                     + " training images, --batch-size " + settings.batchSize() + "; lower --batch-size");
         }
         return out;
+    }
+
+    /**
+     * The worker batches in which no two images share a class: a pair-based loss finds no positive pair there (its
+     * loss is 0, or for Contrastive its negative term alone), which the epoch's record counts.
+     */
+    static int withoutPositivePair(List<String> descriptors) {
+        int count = 0;
+        for (String descriptor : descriptors) {
+            if (!ClassLabels.hasPositivePair(BatchDescriptor.decode(descriptor).labels())) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** The learning rate of each of the recipe's parameter groups (no proxies for a loss without them). */

@@ -9,6 +9,9 @@ import dev.proxyanchor.model.recipe.Optimizer;
  * output and Spark ones. Validated on construction, before any Spark job runs.
  *
  * @param pretrained         none, auto, or a .pth file / folder with the backbone's ImageNet weights
+ * @param loss               an official {@code --loss} name (normalised to its official spelling)
+ * @param imagesPerClass     {@code --IPC}: images per class in a batch; 0 (unset) for random batches, as the
+ *                           official code without the flag; a pair-based loss refuses 1
  * @param workers            parameter-averaging workers; each trains on {@code batchSize / workers} images per step
  * @param averagingFrequency steps each worker takes between two parameter averages
  * @param prefetch           minibatches a worker decodes ahead of the one it trains on
@@ -76,6 +79,11 @@ public record TrainSettings(
         }
         if (resume && overwrite) {
             throw new UserInputException("--resume and --overwrite contradict each other: pick one");
+        }
+        if (imagesPerClass == 1 && Losses.get(loss).pairBased()) {
+            throw new UserInputException("--IPC 1 gives every batch one image per class, so --loss " + loss
+                    + " would find no positive pair: use --IPC 2 or more, or leave --IPC unset for random batches"
+                    + " as the official code");
         }
     }
 

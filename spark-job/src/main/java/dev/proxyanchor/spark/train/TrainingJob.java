@@ -16,6 +16,10 @@ import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.pretrained.PretrainedWeights;
 import dev.proxyanchor.model.checkpoint.Checkpoint;
 import dev.proxyanchor.model.checkpoint.TrainingState;
+import dev.proxyanchor.model.loss.LossEntry;
+import dev.proxyanchor.model.loss.Losses;
+import dev.proxyanchor.model.loss.ProxyAnchorLoss;
+import dev.proxyanchor.model.loss.ProxyHead;
 import dev.proxyanchor.model.recipe.Recipe;
 import dev.proxyanchor.model.runtime.CpuKernels;
 import dev.proxyanchor.spark.data.DatasetBatchDecoder;
@@ -32,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -107,6 +112,8 @@ public final class TrainingJob {
         log.info("batch: {} images per step = {} workers x {}; parameters and Adam state averaged every {} steps "
                 + "({} images between averages)", s.batchSize(), s.workers(), s.batchSizePerWorker(),
                 s.averagingFrequency(), s.batchSize() * s.averagingFrequency());
+        log.info("loss: {}", describeLoss(start.state().recipe(), s));
+        warnIgnoredFlags(s, start.state().recipe().lossEntry());
         log.info("kernels: {}", CpuKernels.describe());
         if (s.resume()) {
             log.info("resuming {} at epoch {} (best R@1 so far {})", run.root(), start.state().epochsCompleted() + 1,
@@ -152,14 +159,55 @@ public final class TrainingJob {
         return new Checkpoint(graph, TrainingState.start(recipe));
     }
 
-    private static Checkpoint resume(RunDirectory run, Recipe recipe) throws IOException {
+    static Checkpoint resume(RunDirectory run, Recipe recipe) throws IOException {
         Checkpoint last = run.readCheckpoint(RunDirectory.LAST);
+        String trainedWith = last.state().recipe().loss();
+        if (!trainedWith.equals(recipe.loss())) {
+            throw new UserInputException("--resume: the run in " + run.root() + " was trained with --loss "
+                    + trainedWith + ", not " + recipe.loss() + "; a run keeps its loss: pass --loss " + trainedWith
+                    + " (or start a new run in another --output)");
+        }
         Checkpoint.requireSameParameters(EmbeddingNetwork.create(recipe), last.graph(), run.root() + "/last");
         if (!last.state().recipe().equals(recipe)) {
             log.warn("--resume: the flags describe recipe {} but the run was trained with {}; continuing with the "
                     + "run's own recipe", recipe, last.state().recipe());
         }
         return last;
+    }
+
+    /**
+     * What the loss trains on, for the start-up log: its proxies, or (a pair-based loss) the images each worker mines
+     * within: under parameter averaging every worker sees only its own {@code --batch-size / --workers} images.
+     */
+    static String describeLoss(Recipe recipe, TrainSettings s) {
+        LossEntry loss = recipe.lossEntry();
+        if (loss.proxyHead().isPresent()) {
+            ProxyHead head = loss.proxyHead().get();
+            return String.format(Locale.ROOT, "%s against %d proxies (one per training class), lr %s x --lr, %s",
+                    loss.name(), recipe.numClasses(), head.learningRateScale().applyAsDouble(recipe),
+                    head.clipped() ? "gradients clipped" : "gradients not clipped");
+        }
+        String batches = s.imagesPerClass() > 0
+                ? s.imagesPerClass() + " images of each of " + s.batchSizePerWorker() / s.imagesPerClass() + " classes"
+                : "random batches (no --IPC); a worker batch without two images of one class has no positive pair, "
+                        + "and each epoch's line counts those batches";
+        return loss.name() + ": each worker mines pairs within its own " + s.batchSizePerWorker()
+                + " images (--batch-size " + s.batchSize() + " / --workers " + s.workers() + "), " + batches;
+    }
+
+    /** The official code passes --alpha and --mrg to Proxy_Anchor only; say so when they are set for another loss. */
+    private static void warnIgnoredFlags(TrainSettings s, LossEntry loss) {
+        Map<String, Boolean> set = new LinkedHashMap<>();
+        set.put("--alpha", s.alpha() != ProxyAnchorLoss.DEFAULT_ALPHA);
+        set.put("--mrg", s.mrg() != ProxyAnchorLoss.DEFAULT_MARGIN);
+        set.put("--proxy-lr-scale", s.proxyLrScale() != Recipe.DEFAULT_PROXY_LR_SCALE);
+        List<String> ignored = set.entrySet().stream()
+                .filter(flag -> flag.getValue() && !loss.flags().contains(flag.getKey()))
+                .map(Map.Entry::getKey).toList();
+        if (!ignored.isEmpty()) {
+            log.warn("{} only apply to {} (as in the official code): ignored with --loss {}",
+                    String.join(", ", ignored), Losses.PROXY_ANCHOR, loss.name());
+        }
     }
 
     private static void checkLabels(SparkTrainer.TrainImages images, int trainClasses) {

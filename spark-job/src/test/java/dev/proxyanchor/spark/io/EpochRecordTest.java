@@ -61,7 +61,7 @@ class EpochRecordTest {
         assertEquals(json.readTree(old), json.readTree(record.toJson()), "keys or values changed on rewriting");
 
         EpochRecord timed = new EpochRecord(record.epoch(), record.loss(), record.lr(), record.imagesPerSec(),
-                record.trainSeconds(), record.eval(), null, 12.5);
+                record.trainSeconds(), record.eval(), null, 12.5, null);
         JsonNode written = json.readTree(timed.toJson());
         assertEquals(12.5, written.get("eval_seconds").asDouble());
         assertFalse(written.has("eval_seen"), "absent sets are left out, not written as null");

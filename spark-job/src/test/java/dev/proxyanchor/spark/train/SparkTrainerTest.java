@@ -13,7 +13,9 @@ import dev.proxyanchor.spark.io.RunDirectory;
 import dev.proxyanchor.spark.runtime.SparkSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -42,21 +44,59 @@ class SparkTrainerTest {
     }
 
     private static TrainSettings settings(Path out, int epochs, int warm) {
-        return new TrainSettings("synthetic", null, false, "small_cnn", "none", "Proxy_Anchor", 16, 32, epochs, 1e-3, 1e-4,
-                10, 0.5, Optimizer.ADAMW, 32, 0.1, warm, true, true, 0, 100, "", out.toString(), false, false,
+        return settings(out, "Proxy_Anchor", 32, epochs, warm);
+    }
+
+    private static TrainSettings settings(Path out, String loss, int batchSize, int epochs, int warm) {
+        return new TrainSettings("synthetic", null, false, "small_cnn", "none", loss, 16, batchSize, epochs, 1e-3,
+                1e-4, 10, 0.5, Optimizer.ADAMW, 32, 0.1, warm, true, true, 0, 100, "", out.toString(), false, false,
                 2, 2, 1, 7, 1, 0, 0);
     }
 
     private static Checkpoint fresh(TrainSettings s) {
-        Recipe recipe = Recipe.builder().model("small_cnn").embeddingSize(s.embeddingSize()).numClasses(6)
-                .optimizer(s.optimizer()).lr(s.lr()).warm(s.warm()).bnFreeze(s.bnFreeze()).seed(s.seed()).build();
+        return fresh(s, 6);
+    }
+
+    private static Checkpoint fresh(TrainSettings s, int classes) {
+        Recipe recipe = Recipe.builder().model("small_cnn").loss(s.loss()).embeddingSize(s.embeddingSize())
+                .numClasses(classes).optimizer(s.optimizer()).lr(s.lr()).warm(s.warm()).bnFreeze(s.bnFreeze())
+                .seed(s.seed()).build();
         return new Checkpoint(EmbeddingNetwork.create(recipe), TrainingState.start(recipe));
     }
 
     private static TrainingState train(TrainSettings s, Checkpoint start) throws Exception {
+        return train(s, start, SyntheticImages.trainImages(6, 32));
+    }
+
+    private static TrainingState train(TrainSettings s, Checkpoint start, SparkTrainer.TrainImages images)
+            throws Exception {
         RunDirectory run = RunDirectory.at(s.output(), jsc.hadoopConfiguration());
-        return new SparkTrainer(jsc, s, SyntheticImages.trainImages(6, 32), new SyntheticImages(),
-                (graph, epoch, record) -> { }, run).train(start);
+        return new SparkTrainer(jsc, s, images, new SyntheticImages(), (graph, epoch, record) -> { }, run)
+                .train(start);
+    }
+
+    @Test
+    void pairBasedLossTrainsThroughWorkerBatchesWithoutPositivesAndCountsThem(@TempDir Path dir) throws Exception {
+        // 4 images per worker drawn from 16 classes: most worker batches hold no two images of one class.
+        TrainSettings s = settings(dir.resolve("run"), "Triplet", 8, 1, 0);
+        SparkTrainer.TrainImages images = SyntheticImages.trainImages(16, 4);
+        train(s, fresh(s, 16), images);
+
+        EpochRecord epoch = RunDirectory.at(s.output(), jsc.hadoopConfiguration()).readEpochs().get(0);
+        int expected = 0;
+        for (int[] batch : EpochBatches.plan(images.labels(), 8, 0, s.seed(), 0)) {
+            for (int w = 0; w < 2; w++) {
+                Set<Integer> classes = new HashSet<>();
+                for (int i = 0; i < 4; i++) {
+                    classes.add(images.labels()[batch[w * 4 + i]]);
+                }
+                expected += classes.size() == 4 ? 1 : 0;
+            }
+        }
+        assertTrue(expected > 0, "the plan should have worker batches without a positive pair");
+        assertEquals(expected, epoch.batchesWithoutPositivePair());
+        assertTrue(Double.isFinite(epoch.loss()) && epoch.loss() >= 0, "loss " + epoch.loss());
+        assertEquals(null, epoch.lr().proxies(), "Triplet has no proxies");
     }
 
     @Test

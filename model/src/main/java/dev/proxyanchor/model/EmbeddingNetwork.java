@@ -2,6 +2,7 @@ package dev.proxyanchor.model;
 
 import dev.proxyanchor.model.backbones.Backbone;
 import dev.proxyanchor.model.backbones.Backbones;
+import dev.proxyanchor.model.layers.BatchNormFolding;
 import dev.proxyanchor.model.layers.GlobalAvgPlusMaxPooling;
 import dev.proxyanchor.model.layers.TorchBatchNorm;
 import dev.proxyanchor.model.layers.TorchL2Normalize;
@@ -90,6 +91,7 @@ public final class EmbeddingNetwork {
         graph.setOutputs(LOSS);
 
         ComputationGraphConfiguration conf = graph.build();
+        BatchNormFolding.markFoldable(conf);
         applyParameterGroups(conf, recipe);
         return conf;
     }

@@ -1,10 +1,12 @@
 package dev.proxyanchor.model.layers;
 
+import dev.proxyanchor.model.kernels.BatchNormFold;
 import dev.proxyanchor.model.layers.onednn.OneDnn;
 import dev.proxyanchor.model.layers.onednn.OneDnnConvHelper;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
@@ -13,7 +15,9 @@ import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * DL4J's convolution layer with two changes on ND4J's CPU backend, when DL4J's layer helpers are on (CpuKernels
@@ -26,8 +30,25 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </ul>
  * A layer configured {@link OneDnnConvolution#withoutInputGradient()} returns {@code null} as its input gradient on
  * every path, and on oneDNN does not compute it.
+ *
+ * <p>On oneDNN, a BatchNorm on fixed statistics that reads this layer's output alone can be folded in
+ * ({@link BatchNormFolding}): the forward pass then convolves with the BatchNorm's scale folded into the weights and
+ * its shift into the bias, the ReLU as a post-op, and returns the BatchNorm's output, which the BatchNorm passes on;
+ * the backward pass turns the folded convolution's gradients into both layers' own
+ * ({@link BatchNormFold#unfold}). Parameters, gradients and updates stay those of the two layers. While folded, the
+ * layer's own activation (the raw convolution) is not materialised: its output array holds the BatchNorm's output.
  */
 public class OneDnnConvolutionImpl extends ConvolutionLayer {
+
+    /** The BatchNorm folded into this layer, once linked (see {@link BatchNormFolding}), else null. */
+    private TorchBatchNormImpl foldedBatchNorm;
+    private OneDnnConvHelper foldedHelper;
+    /** The folded convolution's weights and bias, and the per-channel sums of its output gradient. */
+    private INDArray foldedWeights;
+    private INDArray foldedBias;
+    private INDArray outputGradientSums;
+    /** The output of the last forward pass when it was folded, else null. */
+    private INDArray foldedOutput;
 
     public OneDnnConvolutionImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -36,15 +57,117 @@ public class OneDnnConvolutionImpl extends ConvolutionLayer {
         }
     }
 
+    /** Folds {@code batchNorm}, which reads this layer's output alone, into this layer from the next forward pass. */
+    void fold(TorchBatchNormImpl batchNorm) {
+        foldedBatchNorm = batchNorm;
+        foldedHelper = new OneDnnConvHelper(true, inputGradient(), batchNorm.foldsRelu());
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+            foldedWeights = Nd4j.createUninitialized(DataType.FLOAT, weights.shape(), 'c');
+            foldedBias = Nd4j.createUninitialized(DataType.FLOAT, weights.size(0));
+            outputGradientSums = Nd4j.createUninitialized(DataType.FLOAT, weights.size(0));
+        }
+    }
+
+    /** The array the last forward pass returned if it computed the folded BatchNorm's output, else null. */
+    INDArray foldedOutput() {
+        return foldedOutput;
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        foldedOutput = null;
+        if (foldedBatchNorm != null && (!training || foldedBatchNorm.frozen()) && ownPath()) {
+            foldedOutput = foldedForward(workspaceMgr);
+            if (foldedOutput != null) {
+                return foldedOutput;
+            }
+        }
+        INDArray out = super.activate(training, workspaceMgr);
+        if (foldedBatchNorm == null && ownPath() && out.dataType() == DataType.FLOAT && layerConf().getIDropout() == null
+                && layerConf().getWeightNoise() == null) {
+            BatchNormFolding.offer(out, this);
+        }
+        return out;
+    }
+
+    /** Whether oneDNN runs this layer with the identity activation on NCHW data (BatchNorm follows). */
+    private boolean ownPath() {
+        return helper instanceof OneDnnConvHelper && layerConf().getActivationFn() instanceof ActivationIdentity
+                && layerConf().getCnn2dDataFormat() == CNN2DFormat.NCHW;
+    }
+
+    /** The folded BatchNorm's output (ReLU applied if it has one), or null when oneDNN cannot run it. */
+    private INDArray foldedForward(LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        if (input.dataType() != DataType.FLOAT || input.rank() != 4) {
+            return null;
+        }
+        INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+        BatchNormFold.fold(weights, hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null,
+                foldedBatchNorm.foldStatistics(), foldedWeights, foldedBias);
+        return foldedHelper.preOutput(input, foldedWeights, foldedBias, layerConf().getKernelSize(),
+                layerConf().getStride(), layerConf().getPadding(), layerConf().getCudnnAlgoMode(),
+                layerConf().getCudnnFwdAlgo(), convolutionMode, layerConf().getDilation(), CNN2DFormat.NCHW,
+                workspaceMgr);
+    }
+
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (!(helper instanceof OneDnnConvHelper) || !(layerConf().getActivationFn() instanceof ActivationIdentity)
-                || layerConf().getCnn2dDataFormat() != CNN2DFormat.NCHW) {
+        if (!ownPath()) {
             return dl4jBackprop(epsilon, workspaceMgr);
         }
         assertInputSet(true);
+        if (foldedOutput != null) {
+            return foldedBackward(epsilon, workspaceMgr);
+        }
         INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
         INDArray bias = getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, true, workspaceMgr);
+        INDArray biasGradView = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
+        Pair<Gradient, INDArray> result = oneDnnBackward((OneDnnConvHelper) helper, weights, hasBias() ? bias : null, epsilon,
+                biasGradView, workspaceMgr);
+        if (result == null) {
+            return dl4jBackprop(epsilon, workspaceMgr);
+        }
+        weightNoiseParams.clear();
+        if (result.getSecond() != null) {
+            result.setSecond(backpropDropOutIfPresent(result.getSecond()));
+        }
+        return result;
+    }
+
+    /**
+     * Backward through the folded forward pass: {@code epsilon} is the gradient at the folded convolution's output
+     * (the BatchNorm applied the ReLU's mask). The folded convolution's weight gradient and output-gradient sums
+     * become this layer's and the BatchNorm's gradients.
+     */
+    private Pair<Gradient, INDArray> foldedBackward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        Pair<Gradient, INDArray> result = oneDnnBackward(foldedHelper, foldedWeights, foldedBias, epsilon,
+                outputGradientSums, workspaceMgr);
+        if (result == null) {
+            throw new IllegalStateException("layer " + layerId() + ": oneDNN ran the folded forward pass but not its "
+                    + "backward pass");
+        }
+        INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+        INDArray biasGradView = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
+        int channels = (int) weightGradView.size(0);
+        double[] dGamma = new double[channels];
+        double[] dBeta = new double[channels];
+        BatchNormFold.unfold(getParam(ConvolutionParamInitializer.WEIGHT_KEY),
+                hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null, foldedBatchNorm.foldStatistics(),
+                weightGradView, outputGradientSums, biasGradView, dGamma, dBeta);
+        foldedBatchNorm.setFoldedGradients(dGamma, dBeta);
+        Gradient gradient = new DefaultGradient();
+        if (hasBias()) {
+            gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
+        }
+        gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
+        return new Pair<>(gradient, result.getSecond());
+    }
+
+    /** oneDNN's backward pass into this layer's weight gradient view; null when oneDNN cannot run the shape. */
+    private Pair<Gradient, INDArray> oneDnnBackward(OneDnnConvHelper oneDnn, INDArray weights, INDArray bias,
+            INDArray epsilon, INDArray biasGradient, LayerWorkspaceMgr workspaceMgr) {
         INDArray in = input.castTo(dataType);
         INDArray delta = epsilon.castTo(dataType);
         int[] kernel = layerConf().getKernelSize();
@@ -54,20 +177,10 @@ public class OneDnnConvolutionImpl extends ConvolutionLayer {
                 ? ConvolutionUtils.getSameModeTopLeftPadding(new int[] {(int) delta.size(2), (int) delta.size(3)},
                         new int[] {(int) in.size(2), (int) in.size(3)}, kernel, strides, dilation)
                 : layerConf().getPadding();
-        INDArray biasGradView = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
         INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
-        Pair<Gradient, INDArray> result = helper.backpropGradient(in, weights, hasBias() ? bias : null, delta,
-                kernel, strides, pad, biasGradView, weightGradView, layerConf().getActivationFn(),
-                layerConf().getCudnnAlgoMode(), layerConf().getCudnnBwdFilterAlgo(),
+        return oneDnn.backpropGradient(in, weights, bias, delta, kernel, strides, pad, biasGradient, weightGradView,
+                layerConf().getActivationFn(), layerConf().getCudnnAlgoMode(), layerConf().getCudnnBwdFilterAlgo(),
                 layerConf().getCudnnBwdDataAlgo(), convolutionMode, dilation, CNN2DFormat.NCHW, workspaceMgr);
-        if (result == null) {
-            return dl4jBackprop(epsilon, workspaceMgr);
-        }
-        weightNoiseParams.clear();
-        if (result.getSecond() != null) {
-            result.setSecond(backpropDropOutIfPresent(result.getSecond()));
-        }
-        return result;
     }
 
     private Pair<Gradient, INDArray> dl4jBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {

@@ -20,7 +20,11 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  *       still receive gradients (and train once the warm-up is over);</li>
  *   <li>{@link #followedByRelu()} fuses the ReLU that follows BatchNorm in every backbone into the layer: applied in
  *       place on the output, its mask rebuilt from the normalised input in the backward pass, which saves a separate
- *       activation layer's copies of a full feature map forward and backward (NCHW feature maps only).</li>
+ *       activation layer's copies of a full feature map forward and backward (NCHW feature maps only);</li>
+ *   <li>{@link #isFoldable()}: the layer reads a convolution's output that nothing else reads (set by
+ *       {@link BatchNormFolding#markFoldable}). With frozen statistics the two then run as one convolution with the
+ *       BatchNorm folded into its weights and bias (and the ReLU as its post-op), an execution detail: parameters,
+ *       their gradients and checkpoints are those of the two layers.</li>
  * </ul>
  * Statistics are stored as variance (not log-std) so that PyTorch's running_var maps onto them one to one.
  */
@@ -28,6 +32,7 @@ public class TorchBatchNorm extends BatchNormalization {
 
     private boolean frozenStatistics;
     private boolean fusedRelu;
+    private boolean foldable;
 
     /** For JSON and Java deserialisation. */
     public TorchBatchNorm() {
@@ -58,6 +63,14 @@ public class TorchBatchNorm extends BatchNormalization {
 
     public void setFusedRelu(boolean fusedRelu) {
         this.fusedRelu = fusedRelu;
+    }
+
+    public boolean isFoldable() {
+        return foldable;
+    }
+
+    public void setFoldable(boolean foldable) {
+        this.foldable = foldable;
     }
 
     public boolean isFrozenStatistics() {
@@ -93,11 +106,12 @@ public class TorchBatchNorm extends BatchNormalization {
     @Override
     public boolean equals(Object o) {
         return super.equals(o) && o instanceof TorchBatchNorm other && other.frozenStatistics == frozenStatistics
-                && other.fusedRelu == fusedRelu;
+                && other.fusedRelu == fusedRelu && other.foldable == foldable;
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * super.hashCode() + Boolean.hashCode(frozenStatistics)) + Boolean.hashCode(fusedRelu);
+        return 31 * (31 * (31 * super.hashCode() + Boolean.hashCode(frozenStatistics)) + Boolean.hashCode(fusedRelu))
+                + Boolean.hashCode(foldable);
     }
 }

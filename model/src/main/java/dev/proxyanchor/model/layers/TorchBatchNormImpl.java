@@ -1,6 +1,8 @@
 package dev.proxyanchor.model.layers;
 
+import dev.proxyanchor.model.kernels.BatchNormFold;
 import dev.proxyanchor.model.kernels.BatchNormKernels;
+import dev.proxyanchor.model.kernels.ReluKernels;
 import dev.proxyanchor.model.runtime.ContiguousFloats;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -38,6 +40,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   <li>{@link TorchBatchNorm#isFrozenStatistics()} (the official {@code --bn-freeze 1}): forward with the running
  *       statistics, backward through the resulting per-channel affine map
  *       y = gamma * (x - mean) / sqrt(var + eps) + beta.</li>
+ *   <li>Frozen or in inference, and {@link TorchBatchNorm#isFoldable() foldable}, on the CPU backend in float32:
+ *       the convolution before it computes this layer's output ({@link BatchNormFolding}), this layer passes it on
+ *       and, backward, applies only the fused ReLU's mask; the convolution fills gamma's and beta's gradients.</li>
  *   <li>Inference, and any other layout, is DL4J's own path.</li>
  * </ul>
  */
@@ -49,12 +54,16 @@ public class TorchBatchNormImpl extends BatchNormalization {
     private INDArray batchVarUnbiased;
     /** Statistics of the last training forward pass when {@link BatchNormKernels} ran it, else null. */
     private BatchNormKernels.Statistics kernelStatistics;
+    /** The convolution this layer is folded into, once the two have found each other. */
+    private OneDnnConvolutionImpl foldedInto;
+    /** Whether the last forward pass was the convolution's folded one (this layer passed its input on). */
+    private boolean passedOn;
 
     public TorchBatchNormImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
-    private boolean frozen() {
+    boolean frozen() {
         return ((TorchBatchNorm) conf.getLayer()).isFrozenStatistics();
     }
 
@@ -79,6 +88,18 @@ public class TorchBatchNormImpl extends BatchNormalization {
         }
         boolean batchStatistics = training && !frozen();
         kernelStatistics = null;
+        passedOn = foldedInto != null && foldedInto.foldedOutput() == input;
+        if (passedOn) {
+            // The same array in training; in inference DL4J keeps each layer's output in its own workspace.
+            return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input);
+        }
+        if (foldedInto == null && ((TorchBatchNorm) conf.getLayer()).isFoldable()
+                && !layerConf().isLockGammaBeta() && nchw(input)) {
+            foldedInto = BatchNormFolding.producerOf(input);
+            if (foldedInto != null) {
+                foldedInto.fold(this);
+            }
+        }
         INDArray out;
         if (batchStatistics && ownBatchPass(input) && ContiguousFloats.all(input)) {
             return kernelForward(workspaceMgr);
@@ -175,6 +196,9 @@ public class TorchBatchNormImpl extends BatchNormalization {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
+        if (passedOn) {
+            return foldedBackward(epsilon, workspaceMgr);
+        }
         if (frozen()) {
             return frozenBackward(epsilon, workspaceMgr);
         }
@@ -245,6 +269,52 @@ public class TorchBatchNormImpl extends BatchNormalization {
         INDArray dx = dy.mul(gamma.mul(invStd).reshape(shapeFor(x, gamma)));
         Gradient gradient = gradient(dGamma, dBeta, null, null);
         return new Pair<>(gradient, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx));
+    }
+
+    /**
+     * Backward through a folded forward pass: the gradient at the convolution's output is this layer's behind the
+     * ReLU's mask (the input is the ReLU's output, positive exactly where the ReLU passed). Gamma's and beta's
+     * gradient views are left to the convolution ({@link OneDnnConvolutionImpl}), whose backward pass comes next and
+     * knows them from its own.
+     */
+    private Pair<Gradient, INDArray> foldedBackward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        // DL4J wants each vertex's input gradient in its own workspace: without a ReLU this is a copy.
+        INDArray dx = workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilon);
+        if (fusedRelu()) {
+            INDArray dy = ContiguousFloats.all(epsilon) ? epsilon : epsilon.castTo(DataType.FLOAT).dup('c');
+            dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
+            ReluKernels.backward(input, dy, dx);
+        }
+        Gradient gradient = new DefaultGradient();
+        for (String param : new String[] {BatchNormalizationParamInitializer.GAMMA,
+                BatchNormalizationParamInitializer.BETA}) {
+            gradient.setGradientFor(param, gradientViews.get(param));
+        }
+        fill(gradient, BatchNormalizationParamInitializer.GLOBAL_MEAN, null);
+        fill(gradient, BatchNormalizationParamInitializer.GLOBAL_VAR, null);
+        return new Pair<>(gradient, dx);
+    }
+
+    /** The folding convolution's view of this layer: its statistics and affine parameters. */
+    BatchNormFold.Statistics foldStatistics() {
+        return new BatchNormFold.Statistics(vector(BatchNormalizationParamInitializer.GAMMA),
+                vector(BatchNormalizationParamInitializer.BETA),
+                vector(BatchNormalizationParamInitializer.GLOBAL_MEAN),
+                vector(BatchNormalizationParamInitializer.GLOBAL_VAR), layerConf().getEps());
+    }
+
+    /** Where the folding convolution writes gamma's and beta's gradients. */
+    void setFoldedGradients(double[] dGamma, double[] dBeta) {
+        for (String param : new String[] {BatchNormalizationParamInitializer.GAMMA,
+                BatchNormalizationParamInitializer.BETA}) {
+            INDArray view = gradientViews.get(param);
+            double[] values = param.equals(BatchNormalizationParamInitializer.GAMMA) ? dGamma : dBeta;
+            view.assign(Nd4j.createFromArray(values).reshape(view.shape()).castTo(view.dataType()));
+        }
+    }
+
+    boolean foldsRelu() {
+        return fusedRelu();
     }
 
     /** The gradient views filled in; no running-statistics step means zero (they stay as they are). */

@@ -73,16 +73,27 @@ public final class OneJvmTrainingBenchmark {
                 Double.parseDouble(f[1]));
     }
 
-    /** Child-JVM entry point: prints "seconds imagesPerSec". */
+    /**
+     * Child-JVM entry point: prints "seconds imagesPerSec cpuSeconds", the last the process's CPU time over the timed
+     * steps (on a shared machine, steps per CPU-second swing less than steps per second).
+     */
     public static void main(String[] args) {
         dev.proxyanchor.model.runtime.CpuKernels.configure();
         Setup setup = new Setup(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]),
                 Integer.parseInt(args[3]), Boolean.parseBoolean(args[4]));
-        Result r = run(setup, Integer.parseInt(args[5]), Integer.parseInt(args[6]));
-        System.out.println(r.seconds() + " " + r.imagesPerSec());
+        long[] cpuNanos = new long[1];
+        Result r = run(setup, Integer.parseInt(args[5]), Integer.parseInt(args[6]), cpuNanos);
+        System.out.println(r.seconds() + " " + r.imagesPerSec() + " " + cpuNanos[0] / 1e9);
     }
 
     public static Result run(Setup setup, int warmup, int iterations) {
+        return run(setup, warmup, iterations, new long[1]);
+    }
+
+    /** As {@link #run(Setup, int, int)}; {@code cpuNanos[0]} receives the process's CPU time over the timed steps. */
+    static Result run(Setup setup, int warmup, int iterations, long[] cpuNanos) {
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         ComputationGraph graph = setup.network();
         DataSet batch = randomBatch(Backbones.create(setup.model()).inputType(), setup.batchSize(),
                 setup.numProxies());
@@ -90,10 +101,12 @@ public final class OneJvmTrainingBenchmark {
             graph.fit(batch);
         }
         long t0 = System.nanoTime();
+        long cpu0 = os.getProcessCpuTime();
         for (int i = 0; i < iterations; i++) {
             graph.fit(batch);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        cpuNanos[0] = os.getProcessCpuTime() - cpu0;
         return new Result(setup.model(), setup.batchSize(), iterations, seconds,
                 setup.batchSize() * (double) iterations / seconds);
     }

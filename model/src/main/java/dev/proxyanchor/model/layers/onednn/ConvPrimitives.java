@@ -17,6 +17,8 @@ import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.global.dnnl.algorithm;
 import org.bytedeco.dnnl.global.dnnl.prop_kind;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.post_ops;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -25,7 +27,9 @@ import org.bytedeco.javacpp.Pointer;
  * what makes oneDNN fast here: on plain NCHW layouts it falls back to im2col + GEMM at about half the speed, which
  * is what ND4J's own oneDNN {@code conv2d} op ends up doing.
  *
- * <p>Without an input gradient (a layer fed by the network input) the backward-data primitive is not created.
+ * <p>Without an input gradient (a layer fed by the network input) the backward-data primitive is not created. With
+ * {@code relu} the forward primitive applies a ReLU to its output as a oneDNN post-op (a BatchNorm and ReLU folded
+ * into the convolution); the backward primitives then take the gradient after the ReLU's mask.
  *
  * <p>Inputs are described with their actual strides, so strided views (a channel slice of a concatenation's
  * gradient, say) are read by the reorder without an extra copy.
@@ -59,7 +63,7 @@ final class ConvPrimitives {
     private final memory wDiffBias;
     private final IntMemoryMap wArgs = new IntMemoryMap();
 
-    ConvPrimitives(ConvGeometry g, long[] srcStrides, long[] diffDstStrides, boolean inputGradient) {
+    ConvPrimitives(ConvGeometry g, long[] srcStrides, long[] diffDstStrides, boolean inputGradient, boolean relu) {
         this.g = g;
         this.srcStrides = srcStrides.clone();
         this.diffDstStrides = diffDstStrides.clone();
@@ -77,7 +81,9 @@ final class ConvPrimitives {
                         anyWeights, bias, anyDst, g.strides(), g.dilation(), g.padL(), g.padR())
                 : new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct, anySrc,
                         anyWeights, anyDst, g.strides(), g.dilation(), g.padL(), g.padR());
-        convolution_forward.primitive_desc fpd = new convolution_forward.primitive_desc(fd, OneDnn.engine());
+        convolution_forward.primitive_desc fpd = relu
+                ? new convolution_forward.primitive_desc(fd, reluAfter(), OneDnn.engine())
+                : new convolution_forward.primitive_desc(fd, OneDnn.engine());
         forward = new convolution_forward(fpd);
         fSrc = BoundMemory.input(userSrc, fpd.src_desc(), Scratch.Slot.SRC);
         fWeights = BoundMemory.input(userWeights, fpd.weights_desc(), Scratch.Slot.WEIGHTS);
@@ -166,6 +172,14 @@ final class ConvPrimitives {
         backwardWeights.execute(OneDnn.stream(), wArgs);
         wDiffWeights.publish();
         OneDnn.stream()._wait();
+    }
+
+    private static primitive_attr reluAfter() {
+        post_ops ops = new post_ops();
+        ops.append_eltwise(1.0f, algorithm.eltwise_relu, 0f, 0f);
+        primitive_attr attr = new primitive_attr();
+        attr.set_post_ops(ops);
+        return attr;
     }
 
     private static memory.desc plain(long[] dims, memory.format_tag tag) {

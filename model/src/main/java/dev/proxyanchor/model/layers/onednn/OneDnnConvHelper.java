@@ -31,6 +31,7 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
 
     private final boolean hasBias;
     private final boolean inputGradient;
+    private final boolean relu;
     private ConvPrimitives primitives;
     /** The last shape oneDNN had no implementation for, so that it is not asked again every step. */
     private ConvGeometry rejected;
@@ -40,8 +41,17 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
      * @param inputGradient whether backprop computes the gradient at the input (else it returns null for it)
      */
     public OneDnnConvHelper(boolean hasBias, boolean inputGradient) {
+        this(hasBias, inputGradient, false);
+    }
+
+    /**
+     * @param relu whether the forward pass applies a ReLU to its output (a folded BatchNorm and ReLU: see
+     *             {@link ConvPrimitives}); backprop then expects the gradient after the ReLU's mask
+     */
+    public OneDnnConvHelper(boolean hasBias, boolean inputGradient, boolean relu) {
         this.hasBias = hasBias;
         this.inputGradient = inputGradient;
+        this.relu = relu;
     }
 
     @Override
@@ -126,7 +136,7 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
         if (primitives == null || !primitives.fits(g, srcStrides, diffDstStrides)) {
             try {
                 primitives = new ConvPrimitives(g, srcStrides,
-                        diffDstStrides == null ? contiguousStrides(g.dst()) : diffDstStrides, inputGradient);
+                        diffDstStrides == null ? contiguousStrides(g.dst()) : diffDstStrides, inputGradient, relu);
             } catch (RuntimeException e) {
                 log.warn("oneDNN cannot run convolution {} ({}); this layer uses DL4J's path", g, e.getMessage());
                 primitives = null;

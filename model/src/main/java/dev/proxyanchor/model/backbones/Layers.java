@@ -2,7 +2,6 @@ package dev.proxyanchor.model.backbones;
 
 import dev.proxyanchor.model.layers.IndexedMaxPooling;
 import dev.proxyanchor.model.layers.OneDnnConvolution;
-import dev.proxyanchor.model.layers.Relu;
 import dev.proxyanchor.model.layers.TorchBatchNorm;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -75,11 +74,6 @@ final class Layers {
         TorchBatchNorm bn = TorchBatchNorm.of(channels, bnFreeze).followedByRelu();
         bn.setEps(eps);
         graph.addLayer(name, bn, input);
-        return name;
-    }
-
-    static String relu(GraphBuilder graph, String name, String input) {
-        graph.addLayer(name, new Relu(), input);
         return name;
     }
 

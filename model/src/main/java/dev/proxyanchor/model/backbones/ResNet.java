@@ -1,20 +1,21 @@
 package dev.proxyanchor.model.backbones;
 
+import dev.proxyanchor.model.layers.ResidualRelu;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 
 /**
  * torchvision's ResNet-18/50/101 (v1.5: the stride of a bottleneck sits on its 3x3 convolution) up to
  * {@code layer4}, without the average pool and the classifier {@code fc}, for 3 x 224 x 224 inputs, as the official
  * code's {@code Resnet18/50/101} use it. Every DL4J layer is named after its torchvision module with dots replaced by
- * underscores ({@code layer1.0.downsample.1} is the layer {@code layer1_0_downsample_1}); ReLUs and residual sums,
- * which have no parameters, are {@code <block>_relu1}, {@code <block>_relu2}, {@code <block>_add} and
- * {@code <block>_relu}. The feature map is 512 x 7 x 7 (ResNet-18) or 2048 x 7 x 7.
+ * underscores ({@code layer1.0.downsample.1} is the layer {@code layer1_0_downsample_1}); each block's residual sum and
+ * the ReLU after it, which have no parameters, are one vertex {@code <block>_relu} ({@link ResidualRelu}; checkpoints
+ * written before it have an Add vertex {@code <block>_add} and a ReLU layer {@code <block>_relu} there, which load and
+ * compute the same). The feature map is 512 x 7 x 7 (ResNet-18) or 2048 x 7 x 7.
  */
 public final class ResNet implements Backbone {
 
@@ -154,7 +155,7 @@ public final class ResNet implements Backbone {
             identity = Layers.conv(graph, p + "downsample_0", input, in, out, 1, stride, 0, false);
             identity = Layers.batchNorm(graph, p + "downsample_1", identity, out, bnFreeze);
         }
-        graph.addVertex(p + "add", new ElementWiseVertex(ElementWiseVertex.Op.Add), branch, identity);
-        return Layers.relu(graph, p + "relu", p + "add");
+        graph.addVertex(p + "relu", new ResidualRelu(), branch, identity);
+        return p + "relu";
     }
 }

@@ -59,6 +59,53 @@ public final class ReluKernels {
         });
     }
 
+    /** out = max(a + b, 0): a residual sum and the ReLU after it. */
+    public static void sumForward(INDArray a, INDArray b, INDArray out) {
+        FloatBuffer x = ContiguousFloats.of(a);
+        FloatBuffer y = ContiguousFloats.of(b);
+        FloatBuffer sum = ContiguousFloats.of(out);
+        inChunks(a.length(), (from, length) -> {
+            float[] v = ThreadBuffers.floats(0, CHUNK);
+            float[] w = ThreadBuffers.floats(1, CHUNK);
+            x.get(from, v, 0, length);
+            y.get(from, w, 0, length);
+            for (int i = 0; i < length; i++) {
+                v[i] += w[i];
+            }
+            if (BatchNormRows.VECTORIZED) {
+                ReluVectorChunks.forward(v, length);
+            } else {
+                for (int i = 0; i < length; i++) {
+                    v[i] = Math.max(v[i], 0f);
+                }
+            }
+            sum.put(from, v, 0, length);
+        });
+    }
+
+    /** dx1 = dx2 = dy where y > 0, else 0: the gradient of {@link #sumForward} (y its output) for both summands. */
+    public static void backwardToBoth(INDArray y, INDArray dy, INDArray dx1, INDArray dx2) {
+        FloatBuffer out = ContiguousFloats.of(y);
+        FloatBuffer grad = ContiguousFloats.of(dy);
+        FloatBuffer first = ContiguousFloats.of(dx1);
+        FloatBuffer second = ContiguousFloats.of(dx2);
+        inChunks(y.length(), (from, length) -> {
+            float[] v = ThreadBuffers.floats(0, CHUNK);
+            float[] g = ThreadBuffers.floats(1, CHUNK);
+            out.get(from, v, 0, length);
+            grad.get(from, g, 0, length);
+            if (BatchNormRows.VECTORIZED) {
+                ReluVectorChunks.backward(v, g, length);
+            } else {
+                for (int i = 0; i < length; i++) {
+                    g[i] = v[i] > 0 ? g[i] : 0f;
+                }
+            }
+            first.put(from, g, 0, length);
+            second.put(from, g, 0, length);
+        });
+    }
+
     private static void inChunks(long n, Chunk chunk) {
         ContiguousFloats.indices((n + CHUNK - 1) / CHUNK).forEach(c -> {
             int from = c * CHUNK;

@@ -11,7 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A ReLU layer: DL4J's {@link ActivationLayer} with {@link Activation#RELU} (same JSON), run by {@link ReluImpl}.
  * ResNet's ReLU after each residual addition cannot be fused into a BatchNorm. There, DL4J's activation layer copied
- * its input and ran ND4J's ReLU backward op, about a tenth of a ResNet-50 step.
+ * its input and ran ND4J's ReLU backward op, about a tenth of a ResNet-50 step. ResNets now end their blocks with
+ * {@link ResidualRelu}; this layer runs the checkpoints written before it.
  */
 public class Relu extends ActivationLayer {
 

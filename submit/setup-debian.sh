@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the demo and the tests use: the Fashion-MNIST idx files
-# (/usr/share/datasets/fashion-mnist/), and PyTorch/torchvision for the tests that compare the ImageNet backbones
+# (/usr/share/datasets/fashion-mnist/), PyTorch/torchvision for the tests that compare the ImageNet backbones
 # with PyTorch. Java 17 and Maven are assumed. Safe to run again.
 set -euo pipefail
 
-packages=(dataset-fashion-mnist python3-torch python3-torchvision)
+packages=(dataset-fashion-mnist python3-torch python3-torchvision python3-pil)
 
 missing=()
 for p in "${packages[@]}"; do

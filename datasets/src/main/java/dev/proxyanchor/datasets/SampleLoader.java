@@ -1,6 +1,7 @@
 package dev.proxyanchor.datasets;
 
-import dev.proxyanchor.datasets.image.ImageDecoder;
+import dev.proxyanchor.datasets.image.ImageDecoders;
+import dev.proxyanchor.datasets.image.ImageLimits;
 import dev.proxyanchor.datasets.image.RgbImage;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -38,13 +40,22 @@ public final class SampleLoader implements Serializable {
      */
     public RgbImage load(Sample sample) {
         Optional<IdxEntry> entry = IdxEntry.parse(sample.uri());
-        return entry.isPresent() ? loadIdx(entry.get()) : ImageDecoder.decode(readBytes(sample.uri()), sample.uri());
+        return entry.isPresent() ? loadIdx(entry.get()) : ImageDecoders.decode(readBytes(sample.uri()), sample.uri());
     }
 
     private byte[] readBytes(String uri) {
         Path path = new Path(uri);
-        try (InputStream in = path.getFileSystem(conf).open(path)) {
-            return in.readAllBytes();
+        try {
+            FileSystem fs = path.getFileSystem(conf);
+            long length = fs.getFileStatus(path).getLen();
+            if (length > ImageLimits.MAX_FILE_BYTES) {
+                throw new DatasetException("refusing image " + uri + ": it is " + length + " bytes long, more than "
+                        + "the " + ImageLimits.MAX_FILE_BYTES + " bytes an image file may have here; it is no photo "
+                        + "of a dataset. Remove it.");
+            }
+            try (InputStream in = fs.open(path)) {
+                return in.readNBytes((int) length);
+            }
         } catch (FileNotFoundException e) {
             throw new DatasetException("image " + uri + " does not exist; it was listed when the dataset was read, "
                     + "so it was moved or deleted since.", e);

@@ -7,22 +7,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.proxyanchor.datasets.DatasetException;
 import dev.proxyanchor.datasets.TestImages;
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBuffer;
-import java.awt.image.Raster;
-import java.awt.image.WritableRaster;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
+/** What both decoders do with ordinary files, and what the decoder in front of them refuses. */
 class ImageDecoderTest {
 
     /** JPEG is lossy; flat colours come back within a few levels. */
     private static final int JPEG_TOLERANCE = 4;
+
+    static List<ImageDecoder> decoders() {
+        return List.of(ImageDecoders.fast(), ImageDecoders.fallback());
+    }
+
+    private static RgbImage decode(ImageDecoder decoder, byte[] bytes, String source) {
+        ImageHeader header = ImageHeader.read(bytes, source);
+        assertTrue(decoder.reads(header), decoder + " reads " + source);
+        return decoder.decode(bytes, header, source);
+    }
 
     private static void assertRgb(int expectedRgb, int actualRgb, int tolerance) {
         for (int shift = 16; shift >= 0; shift -= 8) {
@@ -33,71 +39,55 @@ class ImageDecoderTest {
         }
     }
 
-    /** A 4-channel JPEG as Photoshop writes it: raw channels plus an Adobe APP14 marker with the transform. */
-    private static byte[] fourChannelJpeg(int[] channels, int adobeTransform) throws IOException {
-        WritableRaster raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, 16, 16, 4, null);
-        for (int y = 0; y < 16; y++) {
-            for (int x = 0; x < 16; x++) {
-                raster.setPixel(x, y, channels);
-            }
-        }
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
-            writer.setOutput(out);
-            writer.write(null, new IIOImage(raster, null, null), null);
-        } finally {
-            writer.dispose();
-        }
-        byte[] jpeg = bytes.toByteArray();
-        byte[] app14 = {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0,
-                (byte) adobeTransform};
-        byte[] withMarker = new byte[jpeg.length + app14.length];
-        System.arraycopy(jpeg, 0, withMarker, 0, 2);
-        System.arraycopy(app14, 0, withMarker, 2, app14.length);
-        System.arraycopy(jpeg, 2, withMarker, 2 + app14.length, jpeg.length - 2);
-        return withMarker;
-    }
-
-    @Test
-    void rgbJpegDecodes() {
+    @ParameterizedTest
+    @MethodSource("decoders")
+    void pngIsExactAndJpegHasItsSize(ImageDecoder decoder) {
         BufferedImage image = TestImages.pattern(40, 30, 1);
-        RgbImage decoded = ImageDecoder.decode(TestImages.encode(image, "png"), "p.png");
+        RgbImage decoded = decode(decoder, TestImages.encode(image, "png"), "p.png");
         assertEquals(40, decoded.width());
         assertEquals(30, decoded.height());
         assertEquals(image.getRGB(7, 9) & 0xFFFFFF, decoded.pixels()[9 * 40 + 7]);
-        assertEquals(30, ImageDecoder.decode(TestImages.encode(image, "jpg"), "p.jpg").height());
+        assertEquals(30, decode(decoder, TestImages.encode(image, "jpg"), "p.jpg").height());
     }
 
-    @Test
-    void greyImagesKeepTheirValuesInAllThreeChannels() {
+    @ParameterizedTest
+    @MethodSource("decoders")
+    void greyImagesKeepTheirValuesInAllThreeChannels(ImageDecoder decoder) {
         BufferedImage grey = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
         grey.getRaster().setSample(3, 2, 0, 128);
-        RgbImage png = ImageDecoder.decode(TestImages.encode(grey, "png"), "grey.png");
+        RgbImage png = decode(decoder, TestImages.encode(grey, "png"), "grey.png");
         assertEquals(0x808080, png.pixels()[2 * 8 + 3]);
         for (int y = 0; y < 8; y++) {
             for (int x = 0; x < 8; x++) {
                 grey.getRaster().setSample(x, y, 0, 90);
             }
         }
-        RgbImage jpeg = ImageDecoder.decode(TestImages.encode(grey, "jpg"), "grey.jpg");
+        RgbImage jpeg = decode(decoder, TestImages.encode(grey, "jpg"), "grey.jpg");
         assertRgb(0x5A5A5A, jpeg.pixels()[20], 1);
     }
 
-    @Test
-    void alphaIsDropped() {
+    @ParameterizedTest
+    @MethodSource("decoders")
+    void alphaIsDropped(ImageDecoder decoder) {
         BufferedImage argb = new BufferedImage(4, 4, BufferedImage.TYPE_INT_ARGB);
         argb.setRGB(1, 1, 0x80FF2010);
-        assertEquals(0xFF2010, ImageDecoder.decode(TestImages.encode(argb, "png"), "a.png").pixels()[5]);
+        assertEquals(0xFF2010, decode(decoder, TestImages.encode(argb, "png"), "a.png").pixels()[5]);
+    }
+
+    @Test
+    void fourChannelJpegsGoToTheFallback() throws IOException {
+        ImageHeader cmyk = ImageHeader.read(FourChannelJpeg.write(new int[] {255, 0, 0, 255}, 0), "c.jpg");
+        assertEquals(4, cmyk.components());
+        assertTrue(!ImageDecoders.fast().reads(cmyk) && ImageDecoders.fallback().reads(cmyk));
     }
 
     @Test
     void adobeCmykJpegIsConvertedLikePil() throws IOException {
         // Adobe stores 255 - ink. Pure red is C=0, M=255, Y=255, K=0: stored (255, 0, 0, 255).
-        assertRgb(0xFF0000, ImageDecoder.decode(fourChannelJpeg(new int[] {255, 0, 0, 255}, 0), "red.jpg")
+        assertRgb(0xFF0000, ImageDecoders.decode(FourChannelJpeg.write(new int[] {255, 0, 0, 255}, 0), "red.jpg")
                 .pixels()[0], JPEG_TOLERANCE);
         // 40% cyan with 20% black: R = (255 - 102) * (255 - 51) / 255 = 122, G = B = 204.
-        assertRgb(0x7ACCCC, ImageDecoder.decode(fourChannelJpeg(new int[] {153, 255, 255, 204}, 0), "c.jpg")
+        assertRgb(0x7ACCCC, ImageDecoders.decode(FourChannelJpeg.write(new int[] {153, 255, 255, 204}, 0), "c.jpg")
                 .pixels()[0], JPEG_TOLERANCE);
     }
 
@@ -108,7 +98,7 @@ class ImageDecoderTest {
         int y = (int) Math.round(0.587 * 255 + 0.114 * 255);
         int cb = (int) Math.round(128 - 0.331264 * 255 + 0.5 * 255);
         int cr = (int) Math.round(128 - 0.418688 * 255 - 0.081312 * 255);
-        assertRgb(0xFF0000, ImageDecoder.decode(fourChannelJpeg(new int[] {y, cb, cr, 255}, 2), "ycck.jpg")
+        assertRgb(0xFF0000, ImageDecoders.decode(FourChannelJpeg.write(new int[] {y, cb, cr, 255}, 2), "ycck.jpg")
                 .pixels()[0], JPEG_TOLERANCE + 2);
     }
 
@@ -116,7 +106,7 @@ class ImageDecoderTest {
     void truncatedJpegIsAnErrorNamingTheFile() {
         byte[] jpeg = TestImages.encode(TestImages.pattern(200, 150, 3), "jpg");
         DatasetException e = assertThrows(DatasetException.class,
-                () -> ImageDecoder.decode(Arrays.copyOf(jpeg, jpeg.length / 2), "hdfs://nn/cub/bird.jpg"));
+                () -> ImageDecoders.decode(Arrays.copyOf(jpeg, jpeg.length / 2), "hdfs://nn/cub/bird.jpg"));
         assertTrue(e.getMessage().contains("hdfs://nn/cub/bird.jpg") && e.getMessage().contains("truncated"),
                 e.getMessage());
     }
@@ -125,15 +115,39 @@ class ImageDecoderTest {
     void truncatedPngIsAnErrorNamingTheFile() {
         byte[] png = TestImages.encode(TestImages.pattern(200, 150, 3), "png");
         DatasetException e = assertThrows(DatasetException.class,
-                () -> ImageDecoder.decode(Arrays.copyOf(png, png.length / 2), "x/cut.png"));
-        assertTrue(e.getMessage().contains("x/cut.png"), e.getMessage());
+                () -> ImageDecoders.decode(Arrays.copyOf(png, png.length / 2), "x/cut.png"));
+        assertTrue(e.getMessage().contains("x/cut.png") && e.getMessage().contains("truncated"), e.getMessage());
     }
 
     @Test
     void bytesThatAreNoImageAreAnErrorNamingTheFile() {
         DatasetException e = assertThrows(DatasetException.class,
-                () -> ImageDecoder.decode("<html>moved</html>".getBytes(), "car_ims/000001.jpg"));
+                () -> ImageDecoders.decode("<html>moved</html>".getBytes(), "car_ims/000001.jpg"));
         assertTrue(e.getMessage().contains("car_ims/000001.jpg") && e.getMessage().contains("format"),
                 e.getMessage());
+    }
+
+    @Test
+    void aFormatNoDecoderReadsIsNamed() {
+        byte[] webp = "RIFF\0\0\0\0WEBPVP8 ".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        DatasetException e = assertThrows(DatasetException.class, () -> ImageDecoders.decode(webp, "a/b.jpg"));
+        assertTrue(e.getMessage().contains("a/b.jpg") && e.getMessage().contains("WebP"), e.getMessage());
+    }
+
+    @Test
+    void aTinyPngClaimingTenGigapixelsIsRefusedBeforeAnyAllocation() {
+        byte[] png = HostileImages.pngClaiming(TestImages.encode(TestImages.pattern(8, 8, 1), "png"), 100_000,
+                100_000);
+        DatasetException e = assertThrows(DatasetException.class, () -> ImageDecoders.decode(png, "bomb.png"));
+        assertTrue(e.getMessage().contains("bomb.png") && e.getMessage().contains("100000 x 100000"),
+                e.getMessage());
+    }
+
+    @Test
+    void aTinyJpegClaimingMorePixelsThanItsDataCanHoldIsRefused() {
+        byte[] jpeg = HostileImages.jpegClaiming(TestImages.encode(TestImages.pattern(16, 16, 1), "jpg"), 30_000,
+                30_000);
+        DatasetException e = assertThrows(DatasetException.class, () -> ImageDecoders.decode(jpeg, "bomb.jpg"));
+        assertTrue(e.getMessage().contains("bomb.jpg") && e.getMessage().contains("30000 x 30000"), e.getMessage());
     }
 }

@@ -112,8 +112,9 @@ if [[ "$gpu" == true ]]; then
   fi
 fi
 
-set -x
-exec "$spark_submit" --master "$master" --deploy-mode "$deploy_mode" \
-  --driver-memory "$driver_memory" --executor-memory "$executor_memory" \
-  "${conf[@]}" "${extra_conf[@]}" \
-  --class dev.proxyanchor.spark.cli.Main "$jar" "$@"
+submit_command=("$spark_submit" --master "$master" --deploy-mode "$deploy_mode"
+  --driver-memory "$driver_memory" --executor-memory "$executor_memory"
+  "${conf[@]}" "${extra_conf[@]}"
+  --class dev.proxyanchor.spark.cli.Main "$jar" "$@")
+echo "+ ${submit_command[*]}" >&2
+run_without_incubator_warning "${submit_command[@]}"

@@ -47,3 +47,18 @@ export_native_thread_env() {
   done
 }
 
+
+# Runs a command whose JVM gets --add-modules=jdk.incubator.vector, without the line
+#   WARNING: Using incubator modules: jdk.incubator.vector
+# that the JDK prints to stderr for it. The JDK writes it with a plain System.err.println while the module system
+# boots (jdk.internal.module.ModuleBootstrap), before any code of ours or any logging configuration runs, and JDK 17
+# has no option to turn it off: removing that exact line from stderr is the only place it can be dropped. Everything
+# else passes through unchanged and unbuffered; the command's exit status is kept.
+run_without_incubator_warning() {
+  local status
+  # stdout goes straight to fd 3 (the caller's stdout); only stderr passes the filter. The filter ignores Ctrl-C so
+  # that what the JVM prints while it shuts down still reaches the terminal.
+  { "$@" 2>&1 1>&3 3>&- | (trap '' INT; exec awk -v line="WARNING: Using incubator modules: jdk.incubator.vector" \
+      '$0 == line { next } { print; fflush() }') >&2 3>&-; status=${PIPESTATUS[0]}; } 3>&1
+  return "$status"
+}

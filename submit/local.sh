@@ -50,7 +50,7 @@ export_native_thread_env
 # Local mode talks to itself only.
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 
-exec java -Xmx"$driver_memory" "${JAVA_MODULE_OPENS[@]}" "${JOB_SYSTEM_PROPERTIES[@]}" \
+run_without_incubator_warning java -Xmx"$driver_memory" "${JAVA_MODULE_OPENS[@]}" "${JOB_SYSTEM_PROPERTIES[@]}" \
   -Dspark.master="$master" \
   -cp "$jar:$(cat "$classpath_file")" \
   dev.proxyanchor.spark.cli.Main "$@"

@@ -86,8 +86,13 @@ public final class EmbeddingNetwork {
             graph.addLayer(PROXIES, proxies.get().layer(recipe.embeddingSize(), recipe.numClasses()), embeddingOut);
             lossInput = PROXIES;
         }
-        graph.addLayer(LOSS, new LossLayer.Builder(recipe.lossFunction()).activation(Activation.IDENTITY).build(),
-                lossInput);
+        LossLayer loss = new LossLayer.Builder(recipe.lossFunction()).activation(Activation.IDENTITY).build();
+        // A loss layer passes its input through: its width is its input's. Left at DL4J's 0, the graph's shape
+        // inference logs "Assigning a size of zero" on every network built.
+        long lossWidth = proxies.isPresent() ? recipe.numClasses() : recipe.embeddingSize();
+        loss.setNIn(lossWidth);
+        loss.setNOut(lossWidth);
+        graph.addLayer(LOSS, loss, lossInput);
         graph.setOutputs(LOSS);
 
         ComputationGraphConfiguration conf = graph.build();

@@ -31,8 +31,14 @@ public final class CpuKernelsPlugin implements SparkPlugin {
             @Override
             public void init(PluginContext ctx, Map<String, String> extraConf) {
                 CpuKernels.configure();
-                LoggerFactory.getLogger(CpuKernelsPlugin.class).info("executor {}: {}", ctx.executorID(),
-                        CpuKernels.describe());
+                // A cluster executor's log says what it runs on; in local mode the executor is the driver, whose
+                // console already says it. ("driver" is the id Spark gives the local-mode executor.)
+                var log = LoggerFactory.getLogger(CpuKernelsPlugin.class);
+                if ("driver".equals(ctx.executorID())) {
+                    log.debug("executor driver: {}", CpuKernels.describe());
+                } else {
+                    log.info("executor {}: {}", ctx.executorID(), CpuKernels.describe());
+                }
             }
         };
     }

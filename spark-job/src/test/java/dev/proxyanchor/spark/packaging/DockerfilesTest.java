@@ -109,6 +109,28 @@ class DockerfilesTest {
         }
     }
 
+    /** The JDK's incubator-module line never reaches the console; all else does, in order, with the exit status. */
+    @Test
+    void launchersDropTheIncubatorWarningOnly() throws Exception {
+        List<String> java = bashWithStderr(repo(), "source submit/java-opts.sh; "
+                + "run_without_incubator_warning java --add-modules=jdk.incubator.vector -version; echo status=$?");
+        assertTrue(java.stream().noneMatch(l -> l.contains("incubator")), java.toString());
+        assertTrue(java.stream().anyMatch(l -> l.contains("version \"17")), java.toString());
+        assertEquals("status=0", java.get(java.size() - 1));
+
+        List<String> failing = bashWithStderr(repo(), "source submit/java-opts.sh; run_without_incubator_warning "
+                + "bash -c 'echo WARNING: a real one >&2; echo out; echo error: bad flag >&2; exit 3'; echo status=$?");
+        assertTrue(failing.containsAll(List.of("WARNING: a real one", "out", "error: bad flag", "status=3")),
+                failing.toString());
+    }
+
+    private static List<String> bashWithStderr(Path dir, String script) throws Exception {
+        Process p = new ProcessBuilder("bash", "-c", script).directory(dir.toFile()).redirectErrorStream(true).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+        assertEquals(0, p.waitFor(), script);
+        return lines;
+    }
+
     private static List<String> bash(Path dir, String script) throws Exception {
         Process p = new ProcessBuilder("bash", "-c", script).directory(dir.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -2,6 +2,7 @@ package dev.proxyanchor.spark.cli;
 
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.spark.io.EmbeddingFiles;
+import dev.proxyanchor.spark.io.EmbeddingMetadata;
 import dev.proxyanchor.spark.io.EmbeddingRecord;
 import dev.proxyanchor.spark.io.RetrievalSets;
 import dev.proxyanchor.spark.io.TextFiles;
@@ -10,10 +11,13 @@ import dev.proxyanchor.spark.metrics.EvaluationProtocol;
 import dev.proxyanchor.spark.metrics.RetrievalEvaluator;
 import dev.proxyanchor.spark.metrics.RetrievalMetrics;
 import dev.proxyanchor.spark.runtime.SparkSessions;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,6 +25,8 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Compute retrieval metrics (exact kNN) of stored embeddings: Parquet from embed, CSV or .npy.")
 final class EvaluateCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EvaluateCommand.class);
 
     @Option(names = "--embeddings", required = true,
             description = "Embeddings: .parquet (embed's layout), .csv (label,x1,...,xD or with a header) or .npy.")
@@ -42,9 +48,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--dataset", description = "cub, cars, SOP, Inshop or fmnist: picks the K list and the mode.")
     String dataset;
 
-    @Option(names = "--normalize", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "L2-normalise embeddings first (default: ${DEFAULT-VALUE}).")
-    boolean normalize;
+    @Option(names = "--normalize", negatable = true,
+            description = "L2-normalise embeddings first (default: unless embed's Parquet says they already are).")
+    Boolean normalize;
 
     @Option(names = "--nmi", description = "Also compute NMI of a k-means clustering (k = number of classes). "
             + "Costs points x classes x dim per iteration: about a minute for 6,000 x 512 with 1,200 classes on "
@@ -76,7 +82,7 @@ final class EvaluateCommand implements Callable<Integer> {
             RetrievalSets sets = RetrievalSets.of(rows, galleryRows, embeddings);
             requireProtocolMode(protocol, sets.galleryOrNull() != null);
             RetrievalMetrics metrics = RetrievalEvaluator.evaluate(jsc, sets.queries(), sets.galleryOrNull(), k,
-                    EvaluationOptions.builder().normalize(normalize).nmi(nmi).build());
+                    EvaluationOptions.builder().normalize(normalize(spark)).nmi(nmi).build());
             metrics = metrics.withSeconds((System.nanoTime() - start) / 1e9);
             System.out.print(metrics.toTable());
             if (output != null) {
@@ -88,6 +94,21 @@ final class EvaluateCommand implements Callable<Integer> {
                 spark.stop();
             }
         }
+    }
+
+    /**
+     * The flag when given; else whether the file says its vectors are not yet unit length (normalising unit vectors
+     * again would only cost a pass); else yes, as the official evaluation does.
+     */
+    private boolean normalize(SparkSession spark) {
+        if (normalize != null) {
+            return normalize;
+        }
+        Optional<EmbeddingMetadata> stored = EmbeddingFiles.metadata(spark, embeddings);
+        stored.ifPresent(m -> LOG.info("{} holds {}L2-normalised {}-d embeddings of {} ({}); {}", embeddings,
+                m.normalised() ? "" : "not ", m.embeddingSize(), m.model(), m.checkpoint(),
+                m.normalised() ? "evaluating them as they are" : "normalising them first"));
+        return stored.map(m -> !m.normalised()).orElse(true);
     }
 
     private static void requireProtocolMode(EvaluationProtocol protocol, boolean queryGallery) {

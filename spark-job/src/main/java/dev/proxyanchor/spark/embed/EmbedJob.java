@@ -11,11 +11,14 @@ import dev.proxyanchor.datasets.Sample;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.checkpoint.Checkpoint;
+import dev.proxyanchor.model.recipe.Recipe;
 import dev.proxyanchor.spark.data.DatasetBatchDecoder;
 import dev.proxyanchor.spark.data.DistributedEmbedder;
+import dev.proxyanchor.spark.io.EmbeddingMetadata;
 import dev.proxyanchor.spark.io.EmbeddingParquet;
 import dev.proxyanchor.spark.io.EmbeddingRecord;
 import dev.proxyanchor.spark.io.RunDirectory;
+import dev.proxyanchor.spark.progress.JobProgress;
 import dev.proxyanchor.spark.runtime.SparkSessions;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -28,6 +31,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +68,7 @@ public final class EmbedJob {
             DatasetBatchDecoder decoder = new DatasetBatchDecoder(hadoop, Backbones.create(model).inputSpec());
 
             JavaRDD<EmbeddingRecord> all = null;
+            LongAccumulator embedded = jsc.sc().longAccumulator("images embedded");
             long nextId = 0;
             for (Role role : roles) {
                 List<Sample> samples = listing.samples(role);
@@ -77,12 +82,20 @@ public final class EmbedJob {
                 String key = role.key();
                 JavaRDD<EmbeddingRecord> rows = DistributedEmbedder.embed(jsc, checkpoint.graph(), items, decoder,
                                 s.batchSize(), Math.max(1, 2 * jsc.defaultParallelism()))
-                        .map(e -> new EmbeddingRecord(e.id(), null, e.label(), key, e.vector()));
+                        .map(e -> {
+                            embedded.add(1);
+                            return new EmbeddingRecord(e.id(), null, e.label(), key, e.vector());
+                        });
                 JavaRDD<EmbeddingRecord> withPaths = attachPaths(jsc, rows, paths);
                 all = all == null ? withPaths : all.union(withPaths);
                 log.info("{}: {} images of role {}", listing.dataset(), samples.size(), key);
             }
-            EmbeddingParquet.write(spark, all, s.output(), s.overwrite());
+            Recipe recipe = checkpoint.state().recipe();
+            EmbeddingMetadata metadata = EmbeddingMetadata.of(model, recipe.embeddingSize(), checkpointUri(s, hadoop),
+                    recipe.l2Norm());
+            try (JobProgress progress = JobProgress.ofAccumulator(jsc.sc(), "embed", "images", nextId, embedded)) {
+                EmbeddingParquet.write(spark, all, metadata, s.output(), s.overwrite());
+            }
             log.info("wrote {} embeddings ({}) to {}", nextId, model, s.output());
             return 0;
         } finally {
@@ -97,6 +110,13 @@ public final class EmbedJob {
         var broadcast = jsc.broadcast(paths);
         return rows.map(r -> new EmbeddingRecord(r.id(), broadcast.value().get(r.id()), r.label(), r.role(),
                 r.embedding()));
+    }
+
+    /** The checkpoint directory {@link #read} reads. */
+    private static String checkpointUri(Settings s, Configuration hadoop) throws IOException {
+        RunDirectory run = RunDirectory.at(s.checkpoint(), hadoop);
+        return run.hasCheckpoint(RunDirectory.BEST) ? new Path(run.root(), RunDirectory.BEST).toString()
+                : run.root().toString();
     }
 
     /** A run directory (its best/ checkpoint) or a checkpoint directory. */

@@ -4,6 +4,7 @@ import dev.proxyanchor.model.UserInputException;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -46,6 +47,12 @@ public final class EmbeddingFiles {
             case NPY -> NpyEmbeddings.read(jsc, uri, labelsUri);
         };
         return sameDimension(records, uri);
+    }
+
+    /** What the writer recorded about the vectors: {@code embed}'s Parquet has it, the other formats do not. */
+    public static Optional<EmbeddingMetadata> metadata(SparkSession spark, String uri) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        return formatOf(jsc, uri) == Format.PARQUET ? EmbeddingParquet.metadata(spark, uri) : Optional.empty();
     }
 
     static Format formatOf(JavaSparkContext jsc, String uri) {

@@ -4,6 +4,7 @@ import dev.proxyanchor.model.UserInputException;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -18,7 +19,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The Parquet layout {@code embed} writes and {@code evaluate} reads: columns {@code id} long, {@code path}
- * string, {@code label} int, {@code role} string, {@code embedding} array&lt;float&gt;. Any Hadoop URI.
+ * string, {@code label} int, {@code role} string, {@code embedding} array&lt;float&gt; carrying the
+ * {@link EmbeddingMetadata}. Any Hadoop URI.
  */
 public final class EmbeddingParquet {
 
@@ -34,12 +36,24 @@ public final class EmbeddingParquet {
     }
 
     /** Writes the records; an existing {@code uri} is replaced only with {@code overwrite}. */
-    public static void write(SparkSession spark, JavaRDD<EmbeddingRecord> records, String uri, boolean overwrite) {
+    public static void write(SparkSession spark, JavaRDD<EmbeddingRecord> records, EmbeddingMetadata metadata,
+                             String uri, boolean overwrite) {
         requireWritable(spark, uri, overwrite);
         JavaRDD<Row> rows = records.map(r -> RowFactory.create(r.id(), r.path(), r.label(), r.role(),
                 r.embedding()));
-        spark.createDataFrame(rows, SCHEMA).write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
-                .parquet(uri);
+        StructField[] fields = SCHEMA.fields().clone();
+        int embedding = SCHEMA.fieldIndex("embedding");
+        fields[embedding] = fields[embedding].copy(fields[embedding].name(), fields[embedding].dataType(),
+                fields[embedding].nullable(), metadata.toSpark());
+        spark.createDataFrame(rows, new StructType(fields)).write()
+                .mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(uri);
+    }
+
+    /** What embed recorded about the vectors of {@code uri}; empty for files written otherwise. */
+    public static Optional<EmbeddingMetadata> metadata(SparkSession spark, String uri) {
+        StructType schema = spark.read().parquet(uri).schema();
+        return Arrays.asList(schema.fieldNames()).contains("embedding")
+                ? EmbeddingMetadata.fromSpark(schema.apply("embedding").metadata()) : Optional.empty();
     }
 
     private static void requireWritable(SparkSession spark, String uri, boolean overwrite) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proxyanchor.spark.SparkTestSessions;
+import dev.proxyanchor.spark.io.EmbeddingMetadata;
 import dev.proxyanchor.spark.io.EmbeddingParquet;
 import dev.proxyanchor.spark.io.EmbeddingRecord;
 import java.io.ByteArrayOutputStream;
@@ -122,6 +123,34 @@ class EvaluateCommandTest {
         assertEquals(0.125, m.get("map_at_r").asDouble(), 1e-12);
     }
 
+    /**
+     * Three vectors whose nearest neighbours differ by cosine and by raw dot product: R@1 is 0 of 3 on unit
+     * vectors and 1 of 3 on the raw ones, so the result shows whether evaluate normalised.
+     */
+    private double recallAt1(boolean storedNormalised, String... flags) throws IOException {
+        List<EmbeddingRecord> rows = List.of(
+                new EmbeddingRecord(0, "q.png", 0, "eval", new float[] {1, 0}),
+                new EmbeddingRecord(1, "a.png", 0, "eval", new float[] {10, 10}),
+                new EmbeddingRecord(2, "b.png", 1, "eval", new float[] {0.9f, 0.2f}));
+        String parquet = dir.resolve("stored-" + storedNormalised + flags.length + ".parquet").toString();
+        EmbeddingParquet.write(spark, JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 1),
+                EmbeddingMetadata.of("small_cnn", 2, "runs/x/best", storedNormalised), parquet, false);
+        Path report = dir.resolve("n-" + storedNormalised + flags.length + ".json");
+        List<String> args = new ArrayList<>(List.of("evaluate", "--embeddings", parquet, "--k", "1", "--output",
+                report.toString()));
+        args.addAll(List.of(flags));
+        assertEquals(0, run(args.toArray(String[]::new)), err);
+        return json(report).get("recall").get("1").asDouble();
+    }
+
+    @Test
+    void normalisesUnlessTheFileSaysItsVectorsAlreadyAreOrTheFlagSays() throws IOException {
+        assertEquals(0.0, recallAt1(false), 1e-12, "vectors the file calls raw are normalised");
+        assertEquals(1.0 / 3, recallAt1(true), 1e-12, "vectors the file calls unit length are used as they are");
+        assertEquals(0.0, recallAt1(true, "--normalize"), 1e-12, "the flag wins over the file");
+        assertEquals(1.0 / 3, recallAt1(false, "--no-normalize"), 1e-12, "the flag wins over the file");
+    }
+
     @Test
     void evaluatesEmbedParquetWithTheDatasetKListAndNmi() throws IOException {
         List<EmbeddingRecord> rows = new ArrayList<>();
@@ -132,7 +161,7 @@ class EvaluateCommandTest {
         }
         String parquet = dir.resolve("embeddings.parquet").toString();
         EmbeddingParquet.write(spark, JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 2),
-                parquet, false);
+                EmbeddingMetadata.of("bn_inception", 2, "runs/x/best", false), parquet, false);
         Path report = dir.resolve("p.json");
 
         int code = run("evaluate", "--embeddings", parquet, "--dataset", "CUB", "--nmi", "--output",

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -59,8 +60,12 @@ class EmbeddingFilesTest {
                 new EmbeddingRecord(2, "img/b.jpg", 7, "gallery", new float[] {-0f, Float.MIN_VALUE, 1e30f}));
         String uri = dir.resolve("embeddings.parquet").toUri().toString();
 
-        EmbeddingParquet.write(spark, jsc.parallelize(written, 2), uri, false);
+        EmbeddingMetadata metadata = EmbeddingMetadata.of("resnet50", 3, "hdfs://nn/runs/cub/best", true);
+        EmbeddingParquet.write(spark, jsc.parallelize(written, 2), metadata, uri, false);
         List<EmbeddingRecord> read = sorted(EmbeddingFiles.read(spark, uri, null).collect());
+        assertEquals(Optional.of(metadata), EmbeddingFiles.metadata(spark, uri));
+        assertEquals("proxyanchor-spark", metadata.tool());
+        assertTrue(metadata.toolVersion().matches("\\d+\\.\\d+.*"), metadata.toolVersion());
 
         assertEquals(3, read.size());
         assertRecord(1, null, 2, null, new float[] {1, 2, 3}, read.get(0));
@@ -68,8 +73,8 @@ class EmbeddingFilesTest {
         assertRecord(3, "img/a.jpg", 7, "query", new float[] {0.5f, -1.25f, 3e-8f}, read.get(2));
         assertEquals("struct<id:bigint,path:string,label:int,role:string,embedding:array<float>>",
                 spark.read().parquet(uri).schema().simpleString());
-        String exists = UserErrors.messageOf(() -> EmbeddingParquet.write(spark, jsc.parallelize(written, 1), uri,
-                false));
+        String exists = UserErrors.messageOf(() -> EmbeddingParquet.write(spark, jsc.parallelize(written, 1), metadata,
+                uri, false));
         assertTrue(exists.contains("already exists"), exists);
     }
 

@@ -58,6 +58,9 @@ public final class BlockKnn {
         int shards = (int) Math.max(1, (galleryRows + options.galleryShardRows() - 1) / options.galleryShardRows());
         JavaRDD<List<EmbeddingBlock>> galleryShards = cache(
                 galleryBlocks.coalesce(shards, galleryBlocks.getNumPartitions() < shards).glom(), cached);
+        // Built once here: every query partition's task reads every shard, and tasks that start together would each
+        // build the same shard (Spark then logs "Block ... already exists" and drops all but one copy).
+        galleryShards.count();
         LOG.info("exact kNN: k={}, dim={}, {} query partitions x {} gallery shard(s) of {} gallery rows, "
                         + "blocks {} x {} rows", options.k(), dim, queryPartitions, shards, galleryRows,
                 queryBlockRows, galleryBlockRows);
@@ -66,18 +69,22 @@ public final class BlockKnn {
         int blasThreads = options.blasThreadsPerTask();
         boolean mergedByScore = shards > 1;
         LongAccumulator gemmNanos = jsc.sc().longAccumulator("kNN GEMM nanoseconds");
+        LongAccumulator searched = jsc.sc().longAccumulator("kNN block searches");
+        long queryBlockCount = queryBlocks.count();
         JavaPairRDD<Long, List<NeighbourList>> partial = queryBlocks.cartesian(galleryShards).mapToPair(pair -> {
             BlasThreads.set(blasThreads);
             try (BlockSearch search = new BlockSearch(dim, k)) {
                 List<NeighbourList> lists = search.search(pair._1(), pair._2(), selfRetrieval, mergedByScore);
                 gemmNanos.add(search.gemmNanos());
+                searched.add(1);
                 return new Tuple2<>(pair._1().firstIndex(), lists);
             }
         });
         JavaRDD<List<NeighbourList>> perQueryBlock = shards == 1
                 ? partial.values()
                 : partial.reduceByKey((a, b) -> mergeAll(a, b, k)).values();
-        return new KnnResult(perQueryBlock.flatMap(List::iterator), k, selfRetrieval, gemmNanos, cached);
+        return new KnnResult(perQueryBlock.flatMap(List::iterator), k, selfRetrieval, gemmNanos,
+                new KnnResult.Searches(searched, queryBlockCount, shards), cached);
     }
 
     private static List<NeighbourList> mergeAll(List<NeighbourList> a, List<NeighbourList> b, int k) {

@@ -1,8 +1,11 @@
 package dev.proxyanchor.spark.metrics;
 
 import dev.proxyanchor.spark.knn.Embedding;
+import dev.proxyanchor.spark.progress.JobProgress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.mllib.clustering.KMeans;
 import org.apache.spark.mllib.clustering.KMeansModel;
@@ -17,7 +20,9 @@ import scala.Tuple2;
  */
 public final class Nmi {
 
-    private static final int MAX_ITERATIONS = 100;
+    static final int MAX_ITERATIONS = 100;
+    /** MLlib's default convergence distance. */
+    static final double EPSILON = 1e-4;
 
     private Nmi() {
     }
@@ -30,13 +35,52 @@ public final class Nmi {
                 ? embeddings.repartition(parallelism) : embeddings;
         JavaRDD<Vector> points = spread.map(e -> Vectors.dense(toDoubles(e.vector())))
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        KMeansModel model = new KMeans().setK(classes).setMaxIterations(MAX_ITERATIONS).setSeed(seed)
-                .run(points.rdd());
-        points.unpersist(false);
+        AtomicInteger iterations = new AtomicInteger();
+        KMeansModel model;
+        try (JobProgress progress = JobProgress.of("NMI k-means (k=" + classes + ", at most " + MAX_ITERATIONS
+                + " iterations)", "iterations", MAX_ITERATIONS, iterations::get)) {
+            model = kMeans(points, classes, seed, iterations::set);
+        } finally {
+            points.unpersist(false);
+        }
         Map<Tuple2<Integer, Integer>, Long> contingency = spread
                 .map(e -> new Tuple2<>(e.label(), model.predict(Vectors.dense(toDoubles(e.vector())))))
                 .countByValue();
         return fromContingency(contingency);
+    }
+
+    /**
+     * MLlib's k-means (k-means|| initialisation, then Lloyd iterations until every centre moves less than
+     * {@link #EPSILON} or {@link #MAX_ITERATIONS}), run one iteration per call so that the driver can count them:
+     * each call starts from the previous centres, so the sequence of centres is the one a single
+     * {@code KMeans.run} computes, and the stop rule is MLlib's own.
+     *
+     * @param onIteration called with the number of iterations done after each
+     */
+    static KMeansModel kMeans(JavaRDD<Vector> points, int k, long seed, IntConsumer onIteration) {
+        KMeansModel model = new KMeans().setK(k).setMaxIterations(1).setEpsilon(EPSILON).setSeed(seed)
+                .run(points.rdd());
+        int done = 1;
+        onIteration.accept(done);
+        boolean converged = false;
+        while (!converged && done < MAX_ITERATIONS) {
+            KMeansModel next = new KMeans().setK(k).setMaxIterations(1).setEpsilon(EPSILON).setSeed(seed)
+                    .setInitialModel(model).run(points.rdd());
+            converged = allCentresConverged(model, next);
+            model = next;
+            onIteration.accept(++done);
+        }
+        return model;
+    }
+
+    /** MLlib's test: every centre moved by at most epsilon (Euclidean). */
+    private static boolean allCentresConverged(KMeansModel before, KMeansModel after) {
+        for (int c = 0; c < before.k(); c++) {
+            if (Vectors.sqdist(before.clusterCenters()[c], after.clusterCenters()[c]) > EPSILON * EPSILON) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** NMI from the counts of (label, cluster) pairs. */

@@ -5,6 +5,7 @@ import dev.proxyanchor.spark.knn.BlockKnn;
 import dev.proxyanchor.spark.knn.Embedding;
 import dev.proxyanchor.spark.knn.EmbeddingChecks;
 import dev.proxyanchor.spark.knn.KnnResult;
+import dev.proxyanchor.spark.progress.JobProgress;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -114,7 +115,8 @@ public final class RetrievalEvaluator {
             JavaRDD<Embedding> galleryOrNull, EvaluationOptions options, int k, int[] usedK,
             Map<Integer, Long> galleryLabelCounts, int ownItem) {
         Broadcast<Map<Integer, Long>> counts = jsc.broadcast(galleryLabelCounts);
-        try (KnnResult knn = BlockKnn.search(jsc, queries, galleryOrNull, options.knnLayout().withK(k))) {
+        try (KnnResult knn = BlockKnn.search(jsc, queries, galleryOrNull, options.knnLayout().withK(k));
+             JobProgress progress = progress(jsc, knn.searches())) {
             return knn.neighbours().aggregate(new MetricSums(usedK.length),
                     (sums, list) -> sums.add(list,
                             (int) (counts.value().getOrDefault(list.queryLabel(), 0L) - ownItem), usedK),
@@ -122,6 +124,12 @@ public final class RetrievalEvaluator {
         } finally {
             counts.destroy();
         }
+    }
+
+    private static JobProgress progress(JavaSparkContext jsc, KnnResult.Searches searches) {
+        String unit = searches.shards() == 1 ? "query blocks" : "searches (query block x gallery shard)";
+        return JobProgress.ofAccumulator(jsc.sc(), "kNN", unit, searches.queryBlocks() * searches.shards(),
+                searches.done());
     }
 
     private static double nmi(JavaRDD<Embedding> queries, JavaRDD<Embedding> galleryOrNull,

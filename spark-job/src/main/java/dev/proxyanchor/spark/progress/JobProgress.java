@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 public final class JobProgress implements AutoCloseable {
 
     static final Duration MAX_SILENCE = Duration.ofSeconds(30);
+    static final Duration MIN_GAP = Duration.ofSeconds(5);
     static final int PARTS = 10;
     private static final Logger LOG = LoggerFactory.getLogger(JobProgress.class);
 
@@ -38,7 +39,7 @@ public final class JobProgress implements AutoCloseable {
         this.clock = clock;
         this.out = out;
         this.source = source;
-        this.meter = new ProgressMeter(total, clock.getAsLong(), MAX_SILENCE, PARTS);
+        this.meter = new ProgressMeter(total, clock.getAsLong(), MAX_SILENCE, MIN_GAP, PARTS);
         this.ticking = ticker.start(this::tick);
     }
 

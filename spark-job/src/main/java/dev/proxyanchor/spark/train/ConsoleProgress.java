@@ -27,6 +27,7 @@ import java.util.function.LongSupplier;
 final class ConsoleProgress implements EpochListener {
 
     private static final Duration MAX_SILENCE = Duration.ofSeconds(30);
+    private static final Duration MIN_GAP = Duration.ofSeconds(5);
     private static final int PARTS = 10;
 
     private final Ticker ticker;
@@ -47,7 +48,7 @@ final class ConsoleProgress implements EpochListener {
     @Override
     public void epochStarted(EpochStart start) {
         epoch = start;
-        meter = new ProgressMeter(start.steps(), clock.getAsLong(), MAX_SILENCE, PARTS);
+        meter = new ProgressMeter(start.steps(), clock.getAsLong(), MAX_SILENCE, MIN_GAP, PARTS);
         ticking = ticker.start(this::tick);
     }
 
@@ -80,6 +81,11 @@ final class ConsoleProgress implements EpochListener {
     }
 
     String stepLine(Progress p) {
+        if (p.done() < 1) {
+            return String.format(Locale.ROOT, "epoch %d/%d  step 0/%d  no step finished yet after %s (the executors "
+                    + "load the network and decode their first batches)", epoch.epoch() + 1, epoch.epochs(),
+                    epoch.steps(), Durations.format(p.elapsedSeconds()));
+        }
         double epochEta = p.etaSeconds();
         double thisEpoch = trainSeconds.isEmpty() ? p.elapsedSeconds() + epochEta : mean(trainSeconds);
         int laterEpochs = epoch.epochs() - epoch.epoch() - 1;

@@ -30,6 +30,7 @@ import dev.proxyanchor.spark.knn.Embedding;
 import dev.proxyanchor.spark.metrics.EvaluationOptions;
 import dev.proxyanchor.spark.metrics.RetrievalEvaluator;
 import dev.proxyanchor.spark.metrics.RetrievalMetrics;
+import dev.proxyanchor.spark.progress.JobProgress;
 import dev.proxyanchor.spark.runtime.SparkSessions;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -238,33 +240,49 @@ public final class TrainingJob {
     private static void evaluate(JavaSparkContext jsc, ComputationGraph graph, Map<String, List<Sample>> sets,
             DatasetListing listing, DatasetBatchDecoder decoder, int workers, EpochRecord.Builder record) {
         int partitions = Math.max(1, 2 * workers);
+        LongAccumulator embedded = jsc.sc().longAccumulator("evaluation images embedded");
         if (listing.evalMode() == EvalMode.QUERY_GALLERY) {
-            JavaRDD<Embedding> queries = embed(jsc, graph, sets.get(Role.QUERY.key()), decoder, partitions, 0);
-            JavaRDD<Embedding> gallery = embed(jsc, graph, sets.get(Role.GALLERY.key()), decoder, partitions,
-                    sets.get(Role.QUERY.key()).size());
-            record.eval(RetrievalEvaluator.evaluate(jsc, queries, gallery, listing.recallK(),
-                    EvaluationOptions.defaults()));
+            List<Sample> querySamples = sets.get(Role.QUERY.key());
+            List<Sample> gallerySamples = sets.get(Role.GALLERY.key());
+            JavaRDD<Embedding> queries = embed(jsc, graph, querySamples, decoder, partitions, 0, embedded);
+            JavaRDD<Embedding> gallery = embed(jsc, graph, gallerySamples, decoder, partitions, querySamples.size(),
+                    embedded);
+            try (JobProgress progress = JobProgress.ofAccumulator(jsc.sc(), "embedding query and gallery", "images",
+                    querySamples.size() + gallerySamples.size(), embedded)) {
+                record.eval(RetrievalEvaluator.evaluate(jsc, queries, gallery, listing.recallK(),
+                        EvaluationOptions.defaults()));
+            }
             return;
         }
-        record.eval(selfRetrieval(jsc, graph, sets.get(Role.EVAL.key()), listing, decoder, partitions));
+        record.eval(selfRetrieval(jsc, graph, Role.EVAL, sets, listing, decoder, partitions));
         if (sets.containsKey(Role.EVAL_SEEN.key())) {
-            record.evalSeen(selfRetrieval(jsc, graph, sets.get(Role.EVAL_SEEN.key()), listing, decoder, partitions));
+            record.evalSeen(selfRetrieval(jsc, graph, Role.EVAL_SEEN, sets, listing, decoder, partitions));
         }
     }
 
-    private static RetrievalMetrics selfRetrieval(JavaSparkContext jsc, ComputationGraph graph, List<Sample> set,
-            DatasetListing listing, DatasetBatchDecoder decoder, int partitions) {
-        JavaRDD<Embedding> embedded = embed(jsc, graph, set, decoder, partitions, 0);
-        return RetrievalEvaluator.evaluate(jsc, embedded, null, listing.recallK(), EvaluationOptions.defaults());
+    private static RetrievalMetrics selfRetrieval(JavaSparkContext jsc, ComputationGraph graph, Role role,
+            Map<String, List<Sample>> sets, DatasetListing listing, DatasetBatchDecoder decoder, int partitions) {
+        List<Sample> samples = sets.get(role.key());
+        LongAccumulator embedded = jsc.sc().longAccumulator("evaluation images embedded");
+        JavaRDD<Embedding> embeddings = embed(jsc, graph, samples, decoder, partitions, 0, embedded);
+        // The evaluator embeds the images lazily, in its first Spark jobs: lines while they run.
+        try (JobProgress progress = JobProgress.ofAccumulator(jsc.sc(), "embedding " + role.key(), "images",
+                samples.size(), embedded)) {
+            return RetrievalEvaluator.evaluate(jsc, embeddings, null, listing.recallK(), EvaluationOptions.defaults());
+        }
     }
 
+    /** The samples' embeddings, computed lazily on the executors, each counted in {@code embedded}. */
     private static JavaRDD<Embedding> embed(JavaSparkContext jsc, ComputationGraph graph, List<Sample> samples,
-                                            DatasetBatchDecoder decoder, int partitions, long firstId) {
+            DatasetBatchDecoder decoder, int partitions, long firstId, LongAccumulator embedded) {
         List<DistributedEmbedder.Item> items = new ArrayList<>(samples.size());
         for (int i = 0; i < samples.size(); i++) {
             items.add(new DistributedEmbedder.Item(firstId + i, samples.get(i).uri(), samples.get(i).label()));
         }
-        return DistributedEmbedder.embed(jsc, graph, items, decoder, EVAL_BATCH, partitions);
+        return DistributedEmbedder.embed(jsc, graph, items, decoder, EVAL_BATCH, partitions).map(e -> {
+            embedded.add(1);
+            return e;
+        });
     }
 
     /** A seeded random subset of {@code limit} samples in their original order (all when limit is 0). */

@@ -16,7 +16,7 @@ class ProgressMeterTest {
 
     @Test
     void aLineAtEachTenthAndNoneAtTheEnd() {
-        ProgressMeter meter = new ProgressMeter(390, 0, Duration.ofSeconds(30), 10);
+        ProgressMeter meter = new ProgressMeter(390, 0, Duration.ofSeconds(30), Duration.ZERO, 10);
         List<Long> printedAt = new ArrayList<>();
         for (int step = 1; step <= 390; step++) {
             // 0.05 s per step: the job never stays silent for 30 s.
@@ -29,7 +29,7 @@ class ProgressMeterTest {
 
     @Test
     void aSlowJobPrintsAtLeastEveryThirtySeconds() {
-        ProgressMeter meter = new ProgressMeter(1000, 0, Duration.ofSeconds(30), 10);
+        ProgressMeter meter = new ProgressMeter(1000, 0, Duration.ofSeconds(30), Duration.ofSeconds(5), 10);
         assertTrue(meter.observe(0, 29 * S).isEmpty());
         Optional<Progress> first = meter.observe(0, 30 * S);
         assertTrue(first.isPresent(), "nothing after 30 s without progress");
@@ -42,10 +42,19 @@ class ProgressMeterTest {
 
     @Test
     void aJumpOverSeveralTenthsPrintsOnceAndCountsAreCapped() {
-        ProgressMeter meter = new ProgressMeter(100, 0, Duration.ofSeconds(30), 10);
+        ProgressMeter meter = new ProgressMeter(100, 0, Duration.ofSeconds(30), Duration.ofSeconds(5), 10);
         assertEquals(45, meter.observe(45, S).orElseThrow().done());
         assertTrue(meter.observe(49, 2 * S).isEmpty(), "40% was already printed");
         assertTrue(meter.observe(130, 3 * S).isEmpty(), "a transient overcount is the end, not 130%");
+    }
+
+    @Test
+    void aTenthCrossedRightAfterALineWaitsForTheNextTenth() {
+        ProgressMeter meter = new ProgressMeter(100, 0, Duration.ofSeconds(30), Duration.ofSeconds(5), 10);
+        assertTrue(meter.observe(0, 30 * S).isPresent(), "the 30 s line");
+        assertTrue(meter.observe(12, 31 * S).isEmpty(), "10% a second later: too soon");
+        assertTrue(meter.observe(15, 34 * S).isEmpty(), "still within 5 s of the last line");
+        assertEquals(25, meter.observe(25, 36 * S).orElseThrow().done());
     }
 
     @Test

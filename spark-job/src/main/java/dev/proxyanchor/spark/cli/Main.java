@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(
         name = "proxyanchor",
+        // Subcommands inherit --help and --version (with this version provider).
+        scope = CommandLine.ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Proxy-Anchor metric learning on Apache Spark.",
@@ -18,6 +20,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 EmbedCommand.class,
                 EvaluateCommand.class,
+                ReportCommand.class,
                 DatasetsCommand.class,
                 BenchCommand.class,
         })

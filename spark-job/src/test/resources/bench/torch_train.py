@@ -6,8 +6,11 @@ Debian's PyTorch, on as many threads as the DL4J one-JVM row uses (Debian's buil
         --model small_cnn --batch-size 128 --iterations 60
     OMP_NUM_THREADS=$(nproc) /usr/bin/python3 spark-job/src/test/resources/bench/torch_train.py \
         --model resnet50 --batch-size 16 --embedding-size 512 --iterations 8 --warmup 2
+    OMP_NUM_THREADS=$(nproc) /usr/bin/python3 spark-job/src/test/resources/bench/torch_train.py \
+        --model googlenet --batch-size 16 --embedding-size 512 --iterations 8 --warmup 2
 
-The backbones are the official code's: torchvision's ResNets, and BN-Inception from the official bn_inception.py
+The backbones are the official code's: torchvision's ResNets and GoogLeNet (without its auxiliary classifiers and
+transform_input, as the official wrapper runs it), and BN-Inception from the official bn_inception.py
 (the project's copy, model/src/test/resources/parity/bn_inception.py, with the official in-place ReLUs).
 --bn-freeze 1 (the default, as in the official recipe) keeps every BatchNorm in eval mode while the rest trains;
 gamma and beta still train, as they do in the official code once its warm-up epoch is over.
@@ -32,6 +35,12 @@ def backbone(name):
         net = official_bn_inception()
         return net, net.num_ftrs, (3, 224, 224)
     import torchvision
+    if name == "googlenet":
+        # As the official wrapper runs it: conv1 ... inception5b, no auxiliary classifiers, no transform_input.
+        g = torchvision.models.googlenet(weights=None, aux_logits=False, transform_input=False, init_weights=True)
+        return nn.Sequential(g.conv1, g.maxpool1, g.conv2, g.conv3, g.maxpool2, g.inception3a, g.inception3b,
+                             g.maxpool3, g.inception4a, g.inception4b, g.inception4c, g.inception4d, g.inception4e,
+                             g.maxpool4, g.inception5a, g.inception5b), g.fc.in_features, (3, 224, 224)
     resnet = getattr(torchvision.models, name)()
     return nn.Sequential(*list(resnet.children())[:-2]), resnet.fc.in_features, (3, 224, 224)
 
@@ -77,7 +86,7 @@ def proxy_anchor(x, labels, proxies, classes, alpha=32.0, mrg=0.1):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", default="small_cnn",
-                   help="small_cnn, bn_inception or a torchvision ResNet (resnet18, resnet50, ...)")
+                   help="small_cnn, bn_inception, googlenet or a torchvision ResNet (resnet18, resnet50, ...)")
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--embedding-size", type=int, default=64)
     p.add_argument("--iterations", type=int, default=60)

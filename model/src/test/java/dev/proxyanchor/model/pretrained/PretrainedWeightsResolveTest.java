@@ -71,6 +71,20 @@ class PretrainedWeightsResolveTest {
         assertTrue(e.getMessage().contains("resnet101-63fe2227.pth"), e.getMessage());
     }
 
+    /** Where the official code's model_zoo.load_url leaves torchvision's GoogLeNet weights. */
+    @Test
+    void autoFindsGooglenetInPyTorchsCacheAndOtherwiseNamesTorchvisionsUrl() throws IOException {
+        Backbone googlenet = Backbones.create("googlenet");
+        UserInputException e = assertThrows(UserInputException.class,
+                () -> PretrainedWeights.resolve("auto", googlenet, Map.of(), home));
+        assertTrue(e.getMessage().contains("https://download.pytorch.org/models/googlenet-1378be20.pth"),
+                e.getMessage());
+        Path torchCache = Files.createDirectories(home.resolve("torch/hub/checkpoints"));
+        Path file = Files.createFile(torchCache.resolve("googlenet-1378be20.pth"));
+        assertEquals(Optional.of(file), PretrainedWeights.resolve("auto", googlenet,
+                Map.of("TORCH_HOME", home.resolve("torch").toString()), home));
+    }
+
     @Test
     void aMissingPathIsRefused() {
         UserInputException e = assertThrows(UserInputException.class, () -> PretrainedWeights.resolve(

@@ -3,6 +3,7 @@ package dev.proxyanchor.spark.bench;
 import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.spark.train.BatchDescriptor;
 import dev.proxyanchor.spark.train.DescriptorLoader;
+import dev.proxyanchor.spark.train.InputOptions;
 import dev.proxyanchor.spark.train.SparkTrainer;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +29,10 @@ public final class SparkTrainingBenchmark {
         InputType.InputTypeConvolutional shape =
                 (InputType.InputTypeConvolutional) Backbones.create(model).inputType();
         SparkComputationGraph graph = new SparkComputationGraph(jsc, setup.network(),
-                SparkTrainer.trainingMaster(workers, batchSize / workers, averagingFrequency, 2, 1));
+                SparkTrainer.trainingMaster(workers, batchSize / workers, averagingFrequency, 1));
         DescriptorLoader loader = new DescriptorLoader(
-                new RandomImages(shape.getChannels(), shape.getHeight(), shape.getWidth()), numProxies);
+                new RandomImages(shape.getChannels(), shape.getHeight(), shape.getWidth()), numProxies,
+                InputOptions.defaults(), null);
         graph.fitPaths(jsc.parallelize(descriptors(warmupSteps, workers, batchSize / workers, numProxies), workers),
                 loader);
         List<String> timed = descriptors(steps, workers, batchSize / workers, numProxies);

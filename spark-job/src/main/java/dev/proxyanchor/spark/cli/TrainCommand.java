@@ -2,6 +2,7 @@ package dev.proxyanchor.spark.cli;
 
 import dev.proxyanchor.model.loss.Losses;
 import dev.proxyanchor.model.recipe.Optimizer;
+import dev.proxyanchor.spark.train.InputOptions;
 import dev.proxyanchor.spark.train.TrainSettings;
 import dev.proxyanchor.spark.train.TrainingJob;
 import java.util.concurrent.Callable;
@@ -109,6 +110,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--prefetch", defaultValue = "2", description = "minibatches decoded ahead per worker, default: ${DEFAULT-VALUE}")
     int prefetch;
 
+    @Option(names = "--decode-threads", defaultValue = "0",
+            description = "threads of each executor's decode pool (default: the cores the training step leaves idle, at least 1)")
+    int decodeThreads;
+
+    @Option(names = "--skip-bad-images",
+            description = "skip unreadable training images, count them (bad_images in metrics.jsonl, their paths in bad_images.txt) and go on, instead of stopping")
+    boolean skipBadImages;
+
     @Option(names = "--seed", defaultValue = "1", description = "default: ${DEFAULT-VALUE}")
     long seed;
 
@@ -130,7 +139,8 @@ final class TrainCommand implements Callable<Integer> {
         return new TrainSettings(dataset, dataRoot, evalSeen, model, pretrained, loss, embeddingSize, batchSize, epochs, lr,
                 weightDecay, lrDecayStep, lrDecayGamma, Optimizer.parse(optimizer), alpha, mrg, warm,
                 flag("--bn-freeze", bnFreeze), flag("--l2-norm", l2Norm), imagesPerClass, proxyLrScale, remark,
-                output, resume, overwrite, workers > 0 ? workers : defaultWorkers, averagingFrequency, prefetch,
+                output, resume, overwrite, workers > 0 ? workers : defaultWorkers, averagingFrequency,
+                new InputOptions(prefetch, decodeThreads, skipBadImages),
                 seed, evalEvery, trainLimit, evalLimit);
     }
 

@@ -8,13 +8,12 @@ import dev.proxyanchor.model.backbones.InputSpec;
 import dev.proxyanchor.spark.train.BatchDecoder;
 import java.util.SplittableRandom;
 import org.apache.hadoop.conf.Configuration;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Decodes the datasets module's samples on an executor with the transforms the backbone's {@link InputSpec}
  * describes: the training transform (random resized crop and flip, seeded per image by the batch plan) or the
- * evaluation one, and the backbone's normalisation. Reads through the driver's Hadoop configuration, which the loader carries.
+ * evaluation one, and the backbone's normalisation. Reads through the driver's Hadoop configuration, which the loader
+ * carries.
  */
 public final class DatasetBatchDecoder implements BatchDecoder {
 
@@ -29,15 +28,14 @@ public final class DatasetBatchDecoder implements BatchDecoder {
     }
 
     @Override
-    public INDArray decode(String[] uris, long[] seeds, boolean training) {
+    public long[] imageShape(boolean training) {
         ImageTransform transform = training ? train : eval;
-        int size = transform.size();
-        float[] pixels = new float[uris.length * size];
-        for (int i = 0; i < uris.length; i++) {
-            Sample sample = new Sample(uris[i], 0, training ? Role.TRAIN : Role.EVAL);
-            transform.apply(loader.load(sample), new SplittableRandom(seeds[i]), pixels, i * size);
-        }
-        return Nd4j.create(pixels, new long[] {uris.length, transform.channels(), transform.height(),
-                transform.width()}, 'c');
+        return new long[] {transform.channels(), transform.height(), transform.width()};
+    }
+
+    @Override
+    public void decodeInto(String uri, long seed, boolean training, float[] out, int at) {
+        Sample sample = new Sample(uri, 0, training ? Role.TRAIN : Role.EVAL);
+        (training ? train : eval).apply(loader.load(sample), new SplittableRandom(seed), out, at);
     }
 }

@@ -8,9 +8,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -18,13 +21,18 @@ import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Embeds images on the executors: the network travels once per executor as a broadcast (without optimizer state),
- * each partition decodes its images with the evaluation transform batch by batch and emits one {@link Embedding} per
- * image. Only the current batch is ever decoded in memory.
+ * each partition decodes its images with the evaluation transform batch by batch, the next batches on the executor's
+ * decode pool while the current one is embedded, and emits one {@link Embedding} per image. At most
+ * {@link #BATCHES_AHEAD} batches beyond the current one are ever decoded in memory.
  */
 public final class DistributedEmbedder {
+
+    /** Batches of a partition decoded ahead of the one being embedded. */
+    static final int BATCHES_AHEAD = 2;
 
     /** An image to embed: id (its index in the evaluated set), URI and label. */
     public record Item(long id, String uri, int label) implements java.io.Serializable {
@@ -61,6 +69,7 @@ public final class DistributedEmbedder {
         private final int batchSize;
         private ComputationGraph graph;
         private Iterator<Embedding> current = java.util.Collections.emptyIterator();
+        private final Deque<Map.Entry<List<Item>, PendingBatch>> ahead = new ArrayDeque<>();
 
         Batches(Iterator<Item> items, Broadcast<byte[]> model, BatchDecoder decoder, int batchSize) {
             this.items = items;
@@ -71,7 +80,7 @@ public final class DistributedEmbedder {
 
         @Override
         public boolean hasNext() {
-            while (!current.hasNext() && items.hasNext()) {
+            while (!current.hasNext() && (items.hasNext() || !ahead.isEmpty())) {
                 current = nextBatch().iterator();
             }
             return current.hasNext();
@@ -86,14 +95,29 @@ public final class DistributedEmbedder {
         }
 
         private List<Embedding> nextBatch() {
-            List<Item> batch = new ArrayList<>(batchSize);
-            while (items.hasNext() && batch.size() < batchSize) {
-                batch.add(items.next());
+            DecodeAhead pool = DecodeAhead.shared(0);
+            while (ahead.size() <= BATCHES_AHEAD && items.hasNext()) {
+                List<Item> batch = new ArrayList<>(batchSize);
+                while (items.hasNext() && batch.size() < batchSize) {
+                    batch.add(items.next());
+                }
+                String[] uris = batch.stream().map(Item::uri).toArray(String[]::new);
+                ahead.add(Map.entry(batch, pool.submit(decoder, uris, new long[uris.length], false, false)));
             }
-            String[] uris = batch.stream().map(Item::uri).toArray(String[]::new);
+            Map.Entry<List<Item>, PendingBatch> next = ahead.poll();
+            List<Item> batch = next.getKey();
             try {
-                INDArray vectors = EmbeddingNetwork.embed(network(), decoder.decode(uris, new long[uris.length], false));
-                float[][] rows = vectors.toFloatMatrix();
+                DecodedBatch decoded;
+                try {
+                    decoded = next.getValue().await();
+                } catch (RuntimeException e) {
+                    ahead.forEach(pending -> pending.getValue().cancel());
+                    throw e;
+                }
+                long[] shape = decoder.imageShape(false);
+                INDArray images = Nd4j.create(decoded.features(), new long[] {batch.size(), shape[0], shape[1],
+                        shape[2]}, 'c');
+                float[][] rows = EmbeddingNetwork.embed(network(), images).toFloatMatrix();
                 List<Embedding> out = new ArrayList<>(batch.size());
                 for (int i = 0; i < batch.size(); i++) {
                     out.add(new Embedding(batch.get(i).id(), batch.get(i).label(), rows[i]));

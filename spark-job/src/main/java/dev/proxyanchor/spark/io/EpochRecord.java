@@ -34,6 +34,11 @@ import java.util.Map;
  * @param batchesWithoutPositivePair worker batches of the epoch without two images of one class
  *                     ({@code batches_without_positive_pair}), for a pair-based loss only: MS, Triplet and NPair
  *                     have loss 0 on such a batch, Contrastive only its negative term
+ * @param inputCapacityImagesPerSec images per second the executors' decode pools could turn out
+ *                     ({@code input_capacity_images_per_sec}): their measured time per image spread over every pool
+ *                     thread; compare with {@code images_per_sec}, what training consumed
+ * @param badImages    unreadable training images skipped ({@code bad_images}, {@code --skip-bad-images}; listed in
+ *                     {@code bad_images.txt})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -46,7 +51,9 @@ public record EpochRecord(
         @JsonProperty("eval") RetrievalMetrics eval,
         @JsonProperty("eval_seen") RetrievalMetrics evalSeen,
         @JsonProperty("eval_seconds") Double evalSeconds,
-        @JsonProperty("batches_without_positive_pair") Integer batchesWithoutPositivePair) {
+        @JsonProperty("batches_without_positive_pair") Integer batchesWithoutPositivePair,
+        @JsonProperty("input_capacity_images_per_sec") Double inputCapacityImagesPerSec,
+        @JsonProperty("bad_images") Integer badImages) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -127,6 +134,8 @@ public record EpochRecord(
         private RetrievalMetrics evalSeen;
         private Double evalSeconds;
         private Integer batchesWithoutPositivePair;
+        private Double inputCapacityImagesPerSec;
+        private Integer badImages;
 
         private Builder(int epoch) {
             this.epoch = epoch;
@@ -169,9 +178,20 @@ public record EpochRecord(
             return this;
         }
 
+        /** Images per second the decode pools could turn out; left out when nothing was decoded (NaN). */
+        public Builder inputCapacity(double imagesPerSec) {
+            this.inputCapacityImagesPerSec = Double.isFinite(imagesPerSec) ? imagesPerSec : null;
+            return this;
+        }
+
+        public Builder badImages(int value) {
+            this.badImages = value;
+            return this;
+        }
+
         public EpochRecord build() {
             return new EpochRecord(epoch, loss, lr, imagesPerSec, trainSeconds, eval, evalSeen, evalSeconds,
-                    batchesWithoutPositivePair);
+                    batchesWithoutPositivePair, inputCapacityImagesPerSec, badImages);
         }
     }
 }

@@ -101,6 +101,14 @@ final class ConsoleProgress implements EpochListener {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d: loss %.4f  %s images/s (%s)",
                 record.epoch() + 1, epoch.epochs(), record.loss(), Durations.count(record.imagesPerSec()),
                 Durations.format(record.trainSeconds())));
+        if (record.inputCapacityImagesPerSec() != null) {
+            line.append(String.format(Locale.ROOT, "  input %s images/s capacity, training used %s",
+                    Durations.count(record.inputCapacityImagesPerSec()), Durations.count(record.imagesPerSec())));
+        }
+        if (record.badImages() != null && record.badImages() > 0) {
+            line.append(String.format(Locale.ROOT, "  %d bad images skipped (%s)", record.badImages(),
+                    SparkTrainer.BAD_IMAGES));
+        }
         if (record.batchesWithoutPositivePair() != null && record.batchesWithoutPositivePair() > 0) {
             line.append(String.format(Locale.ROOT, " (%d worker batches without a positive pair)",
                     record.batchesWithoutPositivePair()));

@@ -1,11 +1,13 @@
 package dev.proxyanchor.spark.train;
 
+import dev.proxyanchor.datasets.DatasetException;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.model.checkpoint.Checkpoint;
 import dev.proxyanchor.model.checkpoint.TrainingState;
 import dev.proxyanchor.model.loss.ClassLabels;
 import dev.proxyanchor.model.recipe.ParameterGroup;
 import dev.proxyanchor.model.recipe.Recipe;
+import dev.proxyanchor.spark.data.DecodedBatch;
 import dev.proxyanchor.spark.io.EpochRecord;
 import dev.proxyanchor.spark.io.RunDirectory;
 import dev.proxyanchor.spark.progress.LiveAccumulators;
@@ -14,9 +16,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.slf4j.Logger;
@@ -31,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class SparkTrainer {
 
     private static final Logger log = LoggerFactory.getLogger(SparkTrainer.class);
+    /** The training images skipped as unreadable ({@code --skip-bad-images}): epoch, URI and reason per line. */
+    public static final String BAD_IMAGES = "bad_images.txt";
 
     /** Evaluates the current network and records each evaluation set's metrics in the epoch's record. */
     @FunctionalInterface
@@ -62,14 +66,20 @@ public final class SparkTrainer {
                 new ConsoleProgress(Ticker.EVERY_SECOND, System::nanoTime, log::info));
     }
 
-    /** The DL4J training master for these settings: one worker minibatch per descriptor, updater state averaged. */
+    /**
+     * The DL4J training master for these settings: one worker minibatch per descriptor, updater state averaged. DL4J
+     * neither prefetches (its prefetch thread can leave a task waiting forever on a queue it will never fill when a
+     * load fails; {@link DescriptorLoader} decodes ahead instead) nor repartitions (each averaging round's RDD already
+     * holds one partition per worker, in the order {@link #rounds} planned).
+     */
     public static ParameterAveragingTrainingMaster trainingMaster(int workers, int batchSizePerWorker,
-                                                                  int averagingFrequency, int prefetch, long seed) {
+                                                                  int averagingFrequency, long seed) {
         // numWorkers must be given: DL4J M2 reads it from a MultiLayerNetwork (null here) when training on paths.
         return new ParameterAveragingTrainingMaster.Builder(workers, batchSizePerWorker)
                 .batchSizePerWorker(batchSizePerWorker)
                 .averagingFrequency(averagingFrequency)
-                .workerPrefetchNumBatches(prefetch)
+                .workerPrefetchNumBatches(0)
+                .repartionData(Repartition.Never)
                 // The builder's default leaves Adam's moments out of the averaging (see shared/DESIGN.md).
                 .saveUpdater(true)
                 .collectTrainingStats(false)
@@ -82,27 +92,34 @@ public final class SparkTrainer {
         TrainingState state = start.state();
         Recipe recipe = state.recipe();
         ParameterAveragingTrainingMaster master = trainingMaster(settings.workers(), settings.batchSizePerWorker(),
-                settings.averagingFrequency(), settings.prefetch(), settings.seed());
+                settings.averagingFrequency(), settings.seed());
         SparkComputationGraph sparkGraph = new SparkComputationGraph(jsc, graph, master);
         LossAccumulator losses = new LossAccumulator(jsc);
         sparkGraph.setListeners(losses);
-        DescriptorLoader loader = new DescriptorLoader(decoder, recipe.numClasses());
+        InputCounters input = new InputCounters(jsc);
+        DescriptorLoader loader = new DescriptorLoader(decoder, recipe.numClasses(), settings.input(), input);
 
         try (LiveAccumulators live = LiveAccumulators.listen(jsc.sc())) {
             EpochStart.StepCounters counters = losses.live(live, settings.workers());
             for (int epoch = state.epochsCompleted(); epoch < settings.epochs(); epoch++) {
                 sparkGraph.getNetwork().getConfiguration().setEpochCount(epoch);
-                List<String> descriptors = descriptors(epoch);
-                JavaRDD<String> paths = jsc.parallelize(descriptors, settings.workers());
+                List<List<String>> rounds = rounds(epoch);
+                List<String> descriptors = rounds.stream().flatMap(List::stream).toList();
                 losses.reset();
+                input.reset();
                 live.forgetRunningTasks();
                 EpochStart started = new EpochStart(epoch, settings.epochs(), descriptors.size() / settings.workers(),
                         settings.batchSize(), evaluates(epoch), laterEvaluations(epoch), counters);
                 listeners.forEach(l -> l.epochStarted(started));
                 long t0 = System.nanoTime();
                 try {
-                    sparkGraph.fitPaths(paths, loader);
-                } catch (RuntimeException e) {
+                    for (List<String> round : rounds) {
+                        // fitPaths counts an epoch per call; the schedules must see the real one.
+                        sparkGraph.getNetwork().getConfiguration().setEpochCount(epoch);
+                        sparkGraph.fitPaths(jsc.parallelize(round, settings.workers()), loader);
+                    }
+                } catch (Exception e) {
+                    // Scala throws SparkException (checked) without declaring it.
                     throw new UserInputException("training stopped in epoch " + epoch + " after " + losses.steps()
                             + " worker steps: " + rootMessage(e) + ". The last complete checkpoint is kept in "
                             + run.root() + "/" + RunDirectory.LAST + " (resume with --resume)", e);
@@ -117,8 +134,12 @@ public final class SparkTrainer {
                             + "; stopping. The last complete checkpoint is kept in " + run.root() + "/"
                             + RunDirectory.LAST);
                 }
+                List<DecodedBatch.BadImage> bad = input.badImages();
+                writeBadImages(epoch, bad);
                 EpochRecord.Builder record = EpochRecord.builder(epoch).loss(loss).lr(learningRates(recipe, epoch))
-                        .training((long) descriptors.size() * settings.batchSizePerWorker(), trainSeconds);
+                        .training((long) descriptors.size() * settings.batchSizePerWorker() - bad.size(),
+                                trainSeconds)
+                        .inputCapacity(input.capacityImagesPerSec()).badImages(bad.size());
                 if (recipe.lossEntry().pairBased()) {
                     record.batchesWithoutPositivePair(withoutPositivePair(descriptors));
                 }
@@ -151,33 +172,63 @@ public final class SparkTrainer {
         return n;
     }
 
-    /** Every worker minibatch of an epoch, each official batch cut into one slice per worker. */
-    List<String> descriptors(int epoch) {
+    /**
+     * The epoch's averaging rounds: up to {@code --averaging-frequency} official batches each, every batch cut into
+     * one slice per worker. A round lists worker 0's slices in batch order, then worker 1's, and so on, so that
+     * {@code parallelize(round, workers)} gives each partition one worker's slices in the order it trains them; each
+     * descriptor names the next {@code --prefetch} slices of its partition, which its executor decodes ahead.
+     */
+    List<List<String>> rounds(int epoch) {
         List<int[]> batches = EpochBatches.plan(images.labels(), settings.batchSize(), settings.imagesPerClass(),
                 settings.seed(), epoch);
+        if (batches.isEmpty()) {
+            throw new UserInputException("an epoch has no complete batch: " + images.uris().length
+                    + " training images, --batch-size " + settings.batchSize() + "; lower --batch-size");
+        }
         int perWorker = settings.batchSizePerWorker();
-        List<String> out = new ArrayList<>(batches.size() * settings.workers());
         SplittableRandom seeds = new SplittableRandom(settings.seed() ^ (0x9E3779B97F4A7C15L * (epoch + 1)));
+        BatchDescriptor[][] slices = new BatchDescriptor[batches.size()][settings.workers()];
         for (int b = 0; b < batches.size(); b++) {
-            int[] batch = batches.get(b);
             for (int w = 0; w < settings.workers(); w++) {
                 String[] uris = new String[perWorker];
                 int[] labels = new int[perWorker];
                 long[] imageSeeds = new long[perWorker];
                 for (int i = 0; i < perWorker; i++) {
-                    int sample = batch[w * perWorker + i];
+                    int sample = batches.get(b)[w * perWorker + i];
                     uris[i] = images.uris()[sample];
                     labels[i] = images.labels()[sample];
                     imageSeeds[i] = seeds.nextLong();
                 }
-                out.add(new BatchDescriptor(epoch, b, uris, labels, imageSeeds).encode());
+                slices[b][w] = new BatchDescriptor(epoch, b, w, uris, labels, imageSeeds, List.of());
             }
         }
-        if (out.isEmpty()) {
-            throw new UserInputException("an epoch has no complete batch: " + images.uris().length
-                    + " training images, --batch-size " + settings.batchSize() + "; lower --batch-size");
+        List<List<String>> rounds = new ArrayList<>();
+        for (int first = 0; first < batches.size(); first += settings.averagingFrequency()) {
+            int end = Math.min(batches.size(), first + settings.averagingFrequency());
+            List<String> round = new ArrayList<>((end - first) * settings.workers());
+            for (int w = 0; w < settings.workers(); w++) {
+                for (int b = first; b < end; b++) {
+                    List<BatchDescriptor> ahead = new ArrayList<>();
+                    for (int next = b + 1; next < Math.min(end, b + 1 + settings.input().prefetch()); next++) {
+                        ahead.add(slices[next][w]);
+                    }
+                    round.add(slices[b][w].withAhead(ahead).encode());
+                }
+            }
+            rounds.add(round);
         }
-        return out;
+        return rounds;
+    }
+
+    /** Lists the images skipped in {@code epoch} ({@code --skip-bad-images}) in the run directory, and says so. */
+    private void writeBadImages(int epoch, List<DecodedBatch.BadImage> bad) throws IOException {
+        if (bad.isEmpty()) {
+            return;
+        }
+        run.appendLine(BAD_IMAGES, String.join("\n", bad.stream()
+                .map(image -> epoch + "\t" + image.uri() + "\t" + image.reason()).toList()));
+        log.warn("epoch {}: {} unreadable training images skipped (--skip-bad-images), listed in {}/{}", epoch + 1,
+                bad.size(), run.root(), BAD_IMAGES);
     }
 
     /**
@@ -204,7 +255,7 @@ public final class SparkTrainer {
 
     private static String rootMessage(Throwable t) {
         for (Throwable cur = t; cur != null; cur = cur.getCause()) {
-            if (cur instanceof UserInputException) {
+            if (cur instanceof UserInputException || cur instanceof DatasetException) {
                 return cur.getMessage();
             }
         }

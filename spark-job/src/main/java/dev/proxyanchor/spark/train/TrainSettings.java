@@ -14,7 +14,7 @@ import dev.proxyanchor.model.recipe.Optimizer;
  *                           official code without the flag; a pair-based loss refuses 1
  * @param workers            parameter-averaging workers; each trains on {@code batchSize / workers} images per step
  * @param averagingFrequency steps each worker takes between two parameter averages
- * @param prefetch           minibatches a worker decodes ahead of the one it trains on
+ * @param input              prefetch depth, decode threads and what an unreadable training image does
  * @param evalEvery          evaluate after every this many epochs (and after the last)
  * @param trainLimit         use a seeded random subset of this many training images (0 = all)
  * @param evalLimit          use a seeded random subset of this many images per evaluation role (0 = all)
@@ -47,7 +47,7 @@ public record TrainSettings(
         boolean overwrite,
         int workers,
         int averagingFrequency,
-        int prefetch,
+        InputOptions input,
         long seed,
         int evalEvery,
         int trainLimit,
@@ -60,8 +60,8 @@ public record TrainSettings(
         positive("--workers", workers);
         positive("--averaging-frequency", averagingFrequency);
         positive("--eval-every", evalEvery);
-        if (prefetch < 0 || trainLimit < 0 || evalLimit < 0 || imagesPerClass < 0) {
-            throw new UserInputException("--prefetch, --train-limit, --eval-limit and --IPC must be >= 0");
+        if (trainLimit < 0 || evalLimit < 0 || imagesPerClass < 0) {
+            throw new UserInputException("--train-limit, --eval-limit and --IPC must be >= 0");
         }
         if (batchSize % workers != 0) {
             throw new UserInputException("--batch-size " + batchSize + " must be a multiple of --workers " + workers

@@ -87,6 +87,88 @@ class TrainOnStandaloneClusterIT {
         }
     }
 
+    /**
+     * A corrupt JPEG among a folder dataset's training images, read by the executors from HDFS: the run stops with a
+     * message naming the file (the failing decode is on an executor's decode pool, ahead of the training step), and
+     * with {@code --skip-bad-images} it trains, counts the image and lists it.
+     */
+    @Test
+    void aCorruptTrainingImageStopsTheRunNamingItUnlessSkipped(@TempDir Path dir) throws Exception {
+        Path jobJar = Path.of("target", "proxyanchor-spark-job-" + System.getProperty("project.version") + ".jar")
+                .toAbsolutePath();
+        assumeTrue(Files.exists(jobJar), "the job jar is built in the package phase: run mvn verify");
+        Configuration hdfsConf = new Configuration();
+        hdfsConf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.resolve("hdfs").toString());
+        MiniDFSCluster hdfs = new MiniDFSCluster.Builder(hdfsConf).numDataNodes(1).build();
+        try (StandaloneCluster spark = new StandaloneCluster(dir, 2, "3g")) {
+            FileSystem fs = hdfs.getFileSystem();
+            String root = "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
+            java.util.SplittableRandom random = new java.util.SplittableRandom(System.nanoTime());
+            int corrupt = random.nextInt(3 * 16);
+            String badName = null;
+            for (int c = 0; c < 5; c++) {
+                String role = c < 3 ? "train" : "eval";
+                for (int i = 0; i < 16; i++) {
+                    byte[] jpeg = jpeg(40 + random.nextInt(30), 40 + random.nextInt(30), c);
+                    String name = "/images/" + role + "/class" + c + "/" + i + ".jpg";
+                    if (c * 16 + i == corrupt) {
+                        jpeg = java.util.Arrays.copyOf(jpeg, jpeg.length / 2);
+                        badName = name;
+                    }
+                    try (var out = fs.create(new org.apache.hadoop.fs.Path(name))) {
+                        out.write(jpeg);
+                    }
+                }
+            }
+            String[] train = {"train", "--dataset", "folder", "--data-root", root + "/images", "--model",
+                    "small_cnn", "--embedding-size", "16", "--batch-size", "8", "--workers", "2",
+                    "--averaging-frequency", "2", "--warm", "0", "--epochs", "1"};
+
+            Process stopped = submit(dir, spark, jobJar, "corrupt.log", concat(train, "--output",
+                    root + "/runs/corrupt"));
+            assertTrue(stopped.waitFor(8, TimeUnit.MINUTES), "a corrupt image left the run hanging: "
+                    + tail(dir.resolve("corrupt.log")));
+            assertTrue(stopped.exitValue() != 0, "the run trained over a corrupt image");
+            assertTrue(Files.readString(dir.resolve("corrupt.log")).contains(badName + ": it is truncated"),
+                    "the message does not name " + badName + ": " + tail(dir.resolve("corrupt.log")));
+
+            Process skipping = submit(dir, spark, jobJar, "skip.log", concat(train, "--output",
+                    root + "/runs/skip", "--skip-bad-images"));
+            assertTrue(skipping.waitFor(8, TimeUnit.MINUTES) && skipping.exitValue() == 0,
+                    tail(dir.resolve("skip.log")));
+            try (var in = fs.open(new org.apache.hadoop.fs.Path("/runs/skip/metrics.jsonl"))) {
+                JsonNode epoch = new ObjectMapper().readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                        .split("\n")[0]);
+                // 48 training images in batches of 8: every image is in the epoch, the corrupt one too.
+                assertEquals(1, epoch.get("bad_images").asInt(), epoch.toString());
+            }
+            try (var in = fs.open(new org.apache.hadoop.fs.Path("/runs/skip/bad_images.txt"))) {
+                assertTrue(new String(in.readAllBytes(), StandardCharsets.UTF_8).contains(badName));
+            }
+        } finally {
+            hdfs.shutdown();
+        }
+    }
+
+    private static byte[] jpeg(int width, int height, int cls) throws IOException {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, ((x * (cls + 1)) & 0xFF) << 16 | ((y * 7) & 0xFF) << 8 | (cls * 50 & 0xFF));
+            }
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "jpg", bytes);
+        return bytes.toByteArray();
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
+    }
+
     /** Runs submit/cluster.sh against the cluster with the given job arguments, output to a log in dir. */
     private static Process submit(Path dir, StandaloneCluster spark, Path jobJar, String log, String... job)
             throws IOException {

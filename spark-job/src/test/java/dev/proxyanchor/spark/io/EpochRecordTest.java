@@ -61,9 +61,11 @@ class EpochRecordTest {
         assertEquals(json.readTree(old), json.readTree(record.toJson()), "keys or values changed on rewriting");
 
         EpochRecord timed = new EpochRecord(record.epoch(), record.loss(), record.lr(), record.imagesPerSec(),
-                record.trainSeconds(), record.eval(), null, 12.5, null);
+                record.trainSeconds(), record.eval(), null, 12.5, null, 1450.0, 3);
         JsonNode written = json.readTree(timed.toJson());
         assertEquals(12.5, written.get("eval_seconds").asDouble());
+        assertEquals(1450.0, written.get("input_capacity_images_per_sec").asDouble());
+        assertEquals(3, written.get("bad_images").asInt());
         assertFalse(written.has("eval_seen"), "absent sets are left out, not written as null");
         assertEquals(timed.toJson(), EpochRecord.fromJson(timed.toJson(), "test").toJson());
     }

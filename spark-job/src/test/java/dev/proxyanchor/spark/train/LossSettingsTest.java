@@ -25,7 +25,7 @@ class LossSettingsTest {
     private static TrainSettings settings(String loss, int batchSize, int workers, int imagesPerClass) {
         return new TrainSettings("fmnist", null, false, "small_cnn", "none", loss, 16, batchSize, 1, 1e-3, 1e-4, 10,
                 0.5, Optimizer.ADAMW, 32, 0.1, 0, false, true, imagesPerClass, 100, "", "/tmp/unused", false, false,
-                workers, 1, 1, 1, 1, 0, 0);
+                workers, 1, new InputOptions(1, 0, false), 1, 1, 0, 0);
     }
 
     @ParameterizedTest

@@ -1,9 +1,6 @@
 package dev.proxyanchor.spark.train;
 
 import java.util.SplittableRandom;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * 1 x 28 x 28 images made up from their URI ({@code synthetic:/<class>/<index>}): a class-specific bright square
@@ -24,21 +21,22 @@ final class SyntheticImages implements BatchDecoder {
     }
 
     @Override
-    public INDArray decode(String[] uris, long[] seeds, boolean train) {
-        float[] pixels = new float[uris.length * 28 * 28];
-        for (int n = 0; n < uris.length; n++) {
-            String[] parts = uris[n].split("/");
-            int cls = Integer.parseInt(parts[1]);
-            SplittableRandom noise = new SplittableRandom(uris[n].hashCode() * 31L + (train ? seeds[n] : 0));
-            int row = 4 + 5 * (cls % 4);
-            int col = 4 + 5 * (cls / 4);
-            for (int y = 0; y < 28; y++) {
-                for (int x = 0; x < 28; x++) {
-                    boolean inSquare = y >= row && y < row + 5 && x >= col && x < col + 5;
-                    pixels[n * 784 + y * 28 + x] = (float) (0.3 * noise.nextDouble() + (inSquare ? 0.7 : 0.0));
-                }
+    public long[] imageShape(boolean train) {
+        return new long[] {1, 28, 28};
+    }
+
+    @Override
+    public void decodeInto(String uri, long seed, boolean train, float[] out, int at) {
+        String[] parts = uri.split("/");
+        int cls = Integer.parseInt(parts[1]);
+        SplittableRandom noise = new SplittableRandom(uri.hashCode() * 31L + (train ? seed : 0));
+        int row = 4 + 5 * (cls % 4);
+        int col = 4 + 5 * (cls / 4);
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                boolean inSquare = y >= row && y < row + 5 && x >= col && x < col + 5;
+                out[at + y * 28 + x] = (float) (0.3 * noise.nextDouble() + (inSquare ? 0.7 : 0.0));
             }
         }
-        return Nd4j.create(pixels, new long[] {uris.length, 1, 28, 28}, 'c').castTo(DataType.FLOAT);
     }
 }

@@ -56,9 +56,10 @@ export_native_thread_env() {
 # else passes through unchanged and unbuffered; the command's exit status is kept.
 run_without_incubator_warning() {
   local status
-  # stdout goes straight to fd 3 (the caller's stdout); only stderr passes the filter. The filter ignores Ctrl-C so
-  # that what the JVM prints while it shuts down still reaches the terminal.
-  { "$@" 2>&1 1>&3 3>&- | (trap '' INT; exec awk -v line="WARNING: Using incubator modules: jdk.incubator.vector" \
-      '$0 == line { next } { print; fflush() }') >&2 3>&-; status=${PIPESTATUS[0]}; } 3>&1
+  # stdout goes straight to fd 3 (the caller's stdout); only stderr passes the filter, line by line (sed -u: awk
+  # as Debian ships it, mawk, would hold lines back until its input buffer fills). The filter ignores Ctrl-C so that
+  # what the JVM prints while it shuts down still reaches the terminal.
+  { "$@" 2>&1 1>&3 3>&- | (trap '' INT; exec sed -u '/^WARNING: Using incubator modules: jdk\.incubator\.vector$/d') \
+      >&2 3>&-; status=${PIPESTATUS[0]}; } 3>&1
   return "$status"
 }

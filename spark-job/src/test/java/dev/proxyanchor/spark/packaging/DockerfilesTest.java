@@ -4,16 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * No Docker engine runs here, so the images are checked for what can be checked: every instruction is one Docker
@@ -122,6 +127,30 @@ class DockerfilesTest {
                 + "bash -c 'echo WARNING: a real one >&2; echo out; echo error: bad flag >&2; exit 3'; echo status=$?");
         assertTrue(failing.containsAll(List.of("WARNING: a real one", "out", "error: bad flag", "status=3")),
                 failing.toString());
+    }
+
+    /** A progress line reaches the console while the command still runs, not when its output ends. */
+    @Test
+    void theLaunchersFilterPassesEachLineOnAtOnce(@TempDir Path tmp) throws Exception {
+        Path go = tmp.resolve("go");
+        Process p = new ProcessBuilder("bash", "-c", "source submit/java-opts.sh; run_without_incubator_warning "
+                + "bash -c 'echo first >&2; while [ ! -e " + go + " ]; do sleep 0.1; done; echo second >&2'")
+                .directory(repo().toFile()).redirectErrorStream(true).start();
+        var lines = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        var first = CompletableFuture.supplyAsync(() -> {
+            try {
+                return lines.readLine();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try {
+            assertEquals("first", first.get(60, TimeUnit.SECONDS), "the first line waited for the command to end");
+        } finally {
+            Files.createFile(go);
+        }
+        assertEquals("second", lines.readLine());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     }
 
     private static List<String> bashWithStderr(Path dir, String script) throws Exception {

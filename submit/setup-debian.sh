@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the demo and the tests use: the Fashion-MNIST idx files
 # (/usr/share/datasets/fashion-mnist/), PyTorch/torchvision for the tests that compare the ImageNet backbones
-# with PyTorch. Java 17 and Maven are assumed. Safe to run again.
+# with PyTorch, and Chromium for the test that renders the report page headless. Java 17 and Maven are assumed.
+# Safe to run again.
 set -euo pipefail
 
-packages=(dataset-fashion-mnist python3-torch python3-torchvision python3-pil)
+packages=(dataset-fashion-mnist python3-torch python3-torchvision python3-pil chromium)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,5 +1,7 @@
 package dev.proxyanchor.spark.report;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.proxyanchor.datasets.image.RgbImage;
 import dev.proxyanchor.spark.io.EmbeddingMetadata;
 import dev.proxyanchor.spark.io.EmbeddingParquet;
 import dev.proxyanchor.spark.io.EmbeddingRecord;
@@ -11,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import javax.imageio.ImageIO;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
@@ -51,11 +55,48 @@ final class ReportFixtures {
         return dir;
     }
 
+    /** The page of a fixture run, as report writes it. */
+    static String page(Path dir, String dataset, String model, int embeddingSize, Optional<Gallery> gallery)
+            throws IOException {
+        Path run = run(dir, dataset, model, embeddingSize);
+        RunDirectory directory = RunDirectory.at(run.toString(), new Configuration());
+        return ReportPage.render(new ReportPage.Contents(run.toString(),
+                new ObjectMapper().readTree(directory.readText(RunDirectory.CONFIG)), directory.readEpochs(), gallery));
+    }
+
     private static String metrics(double r1, double mapAtR) {
         return """
                 {"epoch":0,"loss":1,"eval":{"queries":5000,"gallery":5000,"dim":64,"mode":"self",
                 "recall":{"1":%s,"2":%s,"4":%s,"8":0.95},"map_at_r":%s,"r_precision":0.4,"queries_without_match":0,
                 "seconds":1}}""".formatted(r1, r1 + 0.1, r1 + 0.15, mapAtR).replace("\n", "");
+    }
+
+    /**
+     * A gallery of 12 queries with 8 neighbours each, the first 5 of the query's label and 3 of another, with
+     * thumbnails made from small images of one colour per label.
+     */
+    static Gallery gallery() {
+        int[] colours = {0xD04030, 0x30A050, 0x3050D0, 0xD0B030};
+        List<Gallery.Query> queries = new ArrayList<>();
+        for (int q = 0; q < 12; q++) {
+            List<Gallery.Neighbour> neighbours = new ArrayList<>();
+            for (int n = 0; n < 8; n++) {
+                int label = n < 5 ? q % 3 : 3;
+                neighbours.add(new Gallery.Neighbour(new Gallery.Item(100 + n, "n" + n + ".png", label,
+                        thumbnail(colours[label])), 0.9 - n * 0.01, label == q % 3));
+            }
+            queries.add(new Gallery.Query(new Gallery.Item(q, "q" + q + ".png", q % 3, thumbnail(colours[q % 3])),
+                    neighbours));
+        }
+        return new Gallery("e.parquet", queries);
+    }
+
+    private static String thumbnail(int rgb) {
+        int[] pixels = new int[28 * 28];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = i % 7 == 0 ? 0xFFFFFF : rgb;
+        }
+        return Thumbnails.dataUri(new RgbImage(28, 28, pixels), GalleryBuilder.THUMBNAIL_SIDE);
     }
 
     /**

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proxyanchor.datasets.image.RgbImage;
-import dev.proxyanchor.spark.io.RunDirectory;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,7 +16,6 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPath;
 import javax.xml.xpath.XPathConstants;
 import javax.xml.xpath.XPathFactory;
-import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
@@ -31,10 +28,7 @@ class ReportPageTest {
     Path dir;
 
     private Document render(String dataset, String model, int size, Optional<Gallery> gallery) throws Exception {
-        Path run = ReportFixtures.run(dir.resolve(dataset), dataset, model, size);
-        RunDirectory directory = RunDirectory.at(run.toString(), new Configuration());
-        String html = ReportPage.render(new ReportPage.Contents(run.toString(),
-                new ObjectMapper().readTree(directory.readText(RunDirectory.CONFIG)), directory.readEpochs(), gallery));
+        String html = ReportFixtures.page(dir.resolve(dataset), dataset, model, size, gallery);
         assertFalse(html.contains("<script"), "no scripts");
         assertFalse(html.contains("<link"), "no linked stylesheets or fonts");
         assertFalse(html.matches("(?s).*\\ssrc=\"(?!data:).*"), "every src is inline data");
@@ -92,18 +86,7 @@ class ReportPageTest {
 
     @Test
     void theGalleryShowsEachQueryWithItsNeighboursMarkedByLabel() throws Exception {
-        String thumb = Thumbnails.dataUri(new RgbImage(2, 2, new int[] {0xFF0000, 0xFF00, 0xFF, 0}), 8);
-        List<Gallery.Query> queries = new ArrayList<>();
-        for (int q = 0; q < 12; q++) {
-            List<Gallery.Neighbour> neighbours = new ArrayList<>();
-            for (int n = 0; n < 8; n++) {
-                int label = n < 5 ? q % 3 : 9;
-                neighbours.add(new Gallery.Neighbour(new Gallery.Item(100 + n, "n" + n + ".png", label, thumb),
-                        0.9 - n * 0.01, label == q % 3));
-            }
-            queries.add(new Gallery.Query(new Gallery.Item(q, "q" + q + ".png", q % 3, thumb), neighbours));
-        }
-        Document page = render("fmnist", "small_cnn", 64, Optional.of(new Gallery("e.parquet", queries)));
+        Document page = render("fmnist", "small_cnn", 64, Optional.of(ReportFixtures.gallery()));
 
         assertEquals(12, nodes(page, "//section[@id='gallery']/div[@class='query-row']").getLength());
         assertEquals(12, nodes(page, "//figure[@class='query']/img").getLength());

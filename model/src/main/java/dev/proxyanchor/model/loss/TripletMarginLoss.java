@@ -2,10 +2,7 @@ package dev.proxyanchor.model.loss;
 
 import dev.proxyanchor.model.loss.distances.PairwiseDistance;
 import dev.proxyanchor.model.loss.distances.Rows;
-import dev.proxyanchor.model.loss.miners.IndexTriplets;
 import dev.proxyanchor.model.loss.miners.TripletMarginMiner;
-import dev.proxyanchor.model.loss.reducers.Reducer;
-import dev.proxyanchor.model.loss.reducers.Reduction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -19,6 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </pre>
  *
  * Only semi-hard triplets are used (0 < delta(a,n) - delta(a,p) <= 0.1): a batch of only hard triplets has loss 0.
+ * A kept triplet's loss is 0 only at exactly {@code delta(a,n) - delta(a,p) = 0.1}; the mean counts the others (PML's
+ * mean over non-zero losses).
  */
 public class TripletMarginLoss extends MetricLoss<TripletMarginLoss.Result> {
 
@@ -26,8 +25,8 @@ public class TripletMarginLoss extends MetricLoss<TripletMarginLoss.Result> {
 
     private static final TripletMarginMiner MINER = new TripletMarginMiner(TripletMarginMiner.DEFAULT_MARGIN);
 
-    /** Loss, dL/dX, the mined triplets and how many had a positive loss. */
-    public record Result(double loss, INDArray gradient, IndexTriplets mined, int tripletsNonZero)
+    /** Loss, dL/dX, how many triplets were mined and how many of them had a positive loss. */
+    public record Result(double loss, INDArray gradient, long triplets, long tripletsNonZero)
             implements MetricLoss.Value {
     }
 
@@ -41,28 +40,27 @@ public class TripletMarginLoss extends MetricLoss<TripletMarginLoss.Result> {
         return "embeddings";
     }
 
+    /**
+     * Sums over the miner's counts instead of listing the triplets: a pair (a, p) adds
+     * {@code m (delta(a,p) + margin) - sum delta(a,n)} over its m triplets inside the margin, and the gradient of
+     * delta(a,n) counts the triplets it is the negative of; the mean over non-zero losses divides by their number.
+     */
     @Override
     protected Result value(INDArray embeddings, ClassLabels labels) {
         int batch = labels.size();
         PairwiseDistance delta = PairwiseDistance.of(Rows.of(embeddings));
-        IndexTriplets triplets = MINER.mine(delta, labels.classes());
-        double[] losses = new double[triplets.size()];
-        int nonZero = 0;
-        for (int t = 0; t < losses.length; t++) {
-            double gap = delta.get(triplets.anchors()[t], triplets.positives()[t])
-                    - delta.get(triplets.anchors()[t], triplets.negatives()[t]);
-            losses[t] = Math.max(0, gap + MARGIN);
-            nonZero += losses[t] > 0 ? 1 : 0;
-        }
-        Reduction reduction = Reducer.meanOverNonZero().reduce(losses);
+        TripletMarginMiner.Counts counts = MINER.count(delta, labels.classes());
         double[] dDelta = new double[batch * batch];
-        for (int t = 0; t < losses.length; t++) {
-            if (losses[t] > 0) {
-                int a = triplets.anchors()[t];
-                dDelta[a * batch + triplets.positives()[t]] += reduction.weights()[t];
-                dDelta[a * batch + triplets.negatives()[t]] -= reduction.weights()[t];
-            }
+        if (counts.inside() == 0) {
+            return new Result(0, delta.backward(dDelta).toMatrix(), counts.kept(), 0);
         }
-        return new Result(reduction.value(), delta.backward(dDelta).toMatrix(), triplets, nonZero);
+        double weight = 1.0 / counts.inside();
+        double sum = 0;
+        for (int k = 0; k < dDelta.length; k++) {
+            int asPositive = counts.insideByPositive()[k];
+            sum += asPositive * (delta.values()[k] + MARGIN) - counts.negativeSumByPositive()[k];
+            dDelta[k] = (asPositive - counts.insideByNegative()[k]) * weight;
+        }
+        return new Result(sum * weight, delta.backward(dDelta).toMatrix(), counts.kept(), counts.inside());
     }
 }

@@ -59,8 +59,9 @@ public record EpochRecord(
 
     /**
      * The learning rate of each parameter group ({@code backbone}, {@code embedding}, {@code proxies}); a loss
-     * without proxies has no {@code proxies}.
+     * without proxies has no {@code proxies} (the outer record's {@code NON_NULL} does not reach nested records).
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record LearningRates(@JsonProperty("backbone") double backbone,
                                 @JsonProperty("embedding") double embedding,
                                 @JsonProperty("proxies") Double proxies) {

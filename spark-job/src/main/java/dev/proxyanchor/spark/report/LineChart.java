@@ -1,6 +1,7 @@
 package dev.proxyanchor.spark.report;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -55,7 +56,7 @@ final class LineChart {
     }
 
     String toSvg() {
-        double[] xr = range(series.stream().flatMapToDouble(s -> java.util.Arrays.stream(s.x())).toArray());
+        double[] xr = range(series.stream().flatMapToDouble(s -> Arrays.stream(s.x())).toArray());
         List<Double> ys = new ArrayList<>();
         series.forEach(s -> ys.addAll(finiteYs(s)));
         double[] yr = range(ys.stream().mapToDouble(v -> logY ? Math.log10(v) : v).toArray());

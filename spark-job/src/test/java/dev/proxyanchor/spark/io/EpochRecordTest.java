@@ -71,6 +71,15 @@ class EpochRecordTest {
     }
 
     @Test
+    void aLossWithoutProxiesWritesNoProxiesRate() throws Exception {
+        EpochRecord record = EpochRecord.builder(0).loss(1).lr(new EpochRecord.LearningRates(1e-4, 1e-4, null))
+                .training(100, 2).build();
+        JsonNode lr = new ObjectMapper().readTree(record.toJson()).get("lr");
+        assertEquals(2, lr.size(), lr.toString());
+        assertNull(EpochRecord.fromJson(record.toJson(), "test").lr().proxies());
+    }
+
+    @Test
     void keysFromANewerVersionAreIgnored() {
         EpochRecord record = EpochRecord.fromJson("{\"epoch\":3,\"loss\":1.5,\"images_per_sec\":10,"
                 + "\"train_seconds\":2,\"something_new\":{\"a\":1}}", "test");

@@ -8,8 +8,6 @@ import dev.proxyanchor.spark.progress.Progress;
 import dev.proxyanchor.spark.progress.ProgressMeter;
 import dev.proxyanchor.spark.progress.Ticker;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -20,9 +18,11 @@ import java.util.function.LongSupplier;
  * 30 s, with the cluster's images/s, the running loss and the ETAs of the epoch and of the run; after it, one line
  * with the epoch's loss, speed and metrics.
  *
- * <p>The run ETA assumes later epochs train as long as those finished in this process (or, in the first, as this one
- * is going) and evaluate as long as the evaluations so far; before the first evaluation its time is unknown and the
- * ETA reads {@code >} (at least).
+ * <p>The run ETA assumes later epochs train as long as the latest finished one (or, in the first, as this one is
+ * going) and evaluate as long as the latest evaluation: not the mean of all so far, because the first epoch and the
+ * first evaluation also pay the start-up (JIT, oneDNN primitives, executors loading the network; the first
+ * evaluation took 2.3x the second in the README demo) and a shared cluster's pace changes during a run. Before the
+ * first evaluation its time is unknown and the ETA reads {@code >} (at least).
  */
 final class ConsoleProgress implements EpochListener {
 
@@ -33,8 +33,8 @@ final class ConsoleProgress implements EpochListener {
     private final Ticker ticker;
     private final LongSupplier clock;
     private final Consumer<String> out;
-    private final List<Double> trainSeconds = new ArrayList<>();
-    private final List<Double> evalSeconds = new ArrayList<>();
+    private double latestTrainSeconds = Double.NaN;
+    private double latestEvalSeconds = Double.NaN;
     private EpochStart epoch;
     private ProgressMeter meter;
     private AutoCloseable ticking = () -> { };
@@ -64,9 +64,9 @@ final class ConsoleProgress implements EpochListener {
     @Override
     public void epochEnded(EpochRecord record, Checkpoint checkpoint) {
         stopTicking();
-        trainSeconds.add(record.trainSeconds());
+        latestTrainSeconds = record.trainSeconds();
         if (record.evalSeconds() != null) {
-            evalSeconds.add(record.evalSeconds());
+            latestEvalSeconds = record.evalSeconds();
         }
         out.accept(endLine(record, checkpoint));
     }
@@ -87,14 +87,14 @@ final class ConsoleProgress implements EpochListener {
                     epoch.steps(), Durations.format(p.elapsedSeconds()));
         }
         double epochEta = p.etaSeconds();
-        double thisEpoch = trainSeconds.isEmpty() ? p.elapsedSeconds() + epochEta : mean(trainSeconds);
+        double laterEpoch = Double.isNaN(latestTrainSeconds) ? p.elapsedSeconds() + epochEta : latestTrainSeconds;
         int laterEpochs = epoch.epochs() - epoch.epoch() - 1;
         int evaluations = epoch.laterEvaluations() + (epoch.evaluates() ? 1 : 0);
         return String.format(Locale.ROOT, "epoch %d/%d  step %d/%d (%d%%)  %s images/s  loss %.3g  epoch ETA %s  "
                         + "run ETA %s", epoch.epoch() + 1, epoch.epochs(), (long) p.done(), epoch.steps(),
                 (int) (100 * p.fraction()), Durations.count(p.ratePerSecond() * epoch.imagesPerStep()),
                 epoch.counters().meanLoss(), Durations.format(epochEta),
-                runEta(epochEta + laterEpochs * thisEpoch, evaluations));
+                runEta(epochEta + laterEpochs * laterEpoch, evaluations));
     }
 
     String endLine(EpochRecord record, Checkpoint checkpoint) {
@@ -126,7 +126,7 @@ final class ConsoleProgress implements EpochListener {
         }
         int laterEpochs = epoch.epochs() - record.epoch() - 1;
         if (laterEpochs > 0) {
-            line.append("  run ETA ").append(runEta(laterEpochs * mean(trainSeconds), epoch.laterEvaluations()));
+            line.append("  run ETA ").append(runEta(laterEpochs * latestTrainSeconds, epoch.laterEvaluations()));
         }
         return line.toString();
     }
@@ -136,13 +136,9 @@ final class ConsoleProgress implements EpochListener {
         if (evaluationsLeft == 0) {
             return Durations.format(trainingLeft);
         }
-        if (evalSeconds.isEmpty()) {
+        if (Double.isNaN(latestEvalSeconds)) {
             return ">" + Durations.format(trainingLeft);
         }
-        return Durations.format(trainingLeft + evaluationsLeft * mean(evalSeconds));
-    }
-
-    private static double mean(List<Double> values) {
-        return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        return Durations.format(trainingLeft + evaluationsLeft * latestEvalSeconds);
     }
 }

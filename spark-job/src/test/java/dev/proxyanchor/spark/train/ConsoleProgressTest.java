@@ -65,7 +65,7 @@ class ConsoleProgressTest {
     }
 
     @Test
-    void laterEpochsUseFinishedEpochsAndEvaluationsAndTheTickerStops() {
+    void laterEpochsUseTheFinishedEpochAndEvaluationAndTheTickerStops() {
         console.epochStarted(epoch(0, true, 2));
         at(20, 40);
         assertEquals("epoch 1/60  step 40/390 (10%)  300 images/s  loss 8.41  epoch ETA 2m55s  run ETA >3h14m",
@@ -84,5 +84,23 @@ class ConsoleProgressTest {
         at(30, 39);
         assertEquals("epoch 2/60  step 39/390 (10%)  195 images/s  loss 8.41  epoch ETA 4m30s  run ETA 3h19m",
                 lines.get(0), "4m30s + 58 x 200 s + 2 x 60 s");
+    }
+
+    @Test
+    void theRunEtaFollowsTheLatestEpochNotTheSlowFirstOne() {
+        console.epochStarted(epoch(0, true, 2));
+        console.epochEnded(EpochRecord.builder(0).loss(8.0).lr(new EpochRecord.LearningRates(1, 1, 100.0))
+                .training(390 * 150, 300).evalSeconds(90).build(), checkpoint);
+        console.epochStarted(epoch(1, true, 1));
+        console.epochEnded(EpochRecord.builder(1).loss(7.0).lr(new EpochRecord.LearningRates(1, 1, 100.0))
+                .training(390 * 150, 200).evalSeconds(40).build(), checkpoint);
+        assertTrue(lines.get(1).endsWith("run ETA 3h14m"), "58 epochs of 200 s and 1 evaluation of 40 s: " + lines.get(1));
+
+        lines.clear();
+        now = 0;
+        console.epochStarted(epoch(2, false, 1));
+        at(30, 39);
+        assertEquals("epoch 3/60  step 39/390 (10%)  195 images/s  loss 8.41  epoch ETA 4m30s  run ETA 3h15m",
+                lines.get(0), "4m30s + 57 x 200 s + 1 x 40 s");
     }
 }

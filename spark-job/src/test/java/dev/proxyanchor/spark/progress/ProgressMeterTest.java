@@ -41,6 +41,18 @@ class ProgressMeterTest {
     }
 
     @Test
+    void theRateCountsFromTheFirstUnitsNotFromTheStartUp() {
+        ProgressMeter meter = new ProgressMeter(5000, 0, Duration.ofSeconds(30), Duration.ofSeconds(5), 10);
+        Progress first = meter.observe(512, 28 * S).orElseThrow();
+        assertEquals(512 / 28.0, first.ratePerSecond(), 1e-9, "one count: from the start");
+        assertTrue(meter.observe(1500, 30 * S).isEmpty());
+        Progress later = meter.observe(2500, 35 * S).orElseThrow();
+        assertEquals((2500 - 512) / 7.0, later.ratePerSecond(), 1e-9, "28 s of start-up left out");
+        assertEquals(2500 / later.ratePerSecond(), later.etaSeconds(), 1e-9);
+        assertEquals(35, later.elapsedSeconds(), 1e-12);
+    }
+
+    @Test
     void aJumpOverSeveralTenthsPrintsOnceAndCountsAreCapped() {
         ProgressMeter meter = new ProgressMeter(100, 0, Duration.ofSeconds(30), Duration.ofSeconds(5), 10);
         assertEquals(45, meter.observe(45, S).orElseThrow().done());

@@ -1,6 +1,6 @@
 package dev.proxyanchor.model.backbones;
 
-import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.UsageException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -35,7 +35,7 @@ public final class Backbones {
     public static synchronized Backbone create(String name) {
         Supplier<Backbone> factory = REGISTRY.get(name.toLowerCase(Locale.ROOT));
         if (factory == null) {
-            throw new UserInputException("unknown --model '" + name + "'; available backbones: "
+            throw new UsageException("unknown --model '" + name + "'; available backbones: "
                     + String.join(", ", REGISTRY.keySet()));
         }
         return factory.get();

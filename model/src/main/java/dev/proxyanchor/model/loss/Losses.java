@@ -1,6 +1,6 @@
 package dev.proxyanchor.model.loss;
 
-import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.layers.ProxyLayer;
 import dev.proxyanchor.model.recipe.Recipe;
 import java.util.ArrayList;
@@ -58,7 +58,7 @@ public final class Losses {
     public static LossEntry get(String name) {
         LossEntry entry = name == null ? null : REGISTRY.get(name.trim().toLowerCase(Locale.ROOT));
         if (entry == null) {
-            throw new UserInputException("unknown --loss '" + name + "'; available losses: "
+            throw new UsageException("unknown --loss '" + name + "'; available losses: "
                     + String.join(", ", names()));
         }
         return entry;

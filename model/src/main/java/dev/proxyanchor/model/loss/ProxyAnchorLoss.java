@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.loss;
 
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.UserInputException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -49,10 +50,10 @@ public class ProxyAnchorLoss extends MetricLoss<ProxyAnchorLoss.Result> {
     /** Refuses an alpha or margin the loss cannot use, naming the official flags. */
     public static void requireValid(double alpha, double margin) {
         if (!(alpha > 0) || Double.isInfinite(alpha)) {
-            throw new UserInputException("--alpha must be a positive number, got " + alpha);
+            throw new UsageException("--alpha must be a positive number, got " + alpha);
         }
         if (!(margin >= 0) || Double.isInfinite(margin)) {
-            throw new UserInputException("--mrg must be a non-negative number, got " + margin);
+            throw new UsageException("--mrg must be a non-negative number, got " + margin);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.pretrained;
 
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.model.backbones.Backbone;
 import dev.proxyanchor.model.backbones.Backbones;
@@ -61,7 +62,7 @@ public final class PretrainedWeights {
     static Optional<Path> resolve(String flagValue, Backbone backbone, Map<String, String> env, Path home) {
         String value = flagValue == null ? "" : flagValue.trim();
         if (value.isEmpty()) {
-            throw new UserInputException("--pretrained needs a value: none, auto, a .pth file or a folder");
+            throw new UsageException("--pretrained needs a value: none, auto, a .pth file or a folder");
         }
         if (value.equalsIgnoreCase(NONE)) {
             return Optional.empty();
@@ -76,7 +77,7 @@ public final class PretrainedWeights {
         Path path = Path.of(value);
         if (Files.isDirectory(path)) {
             if (source.isEmpty()) {
-                throw new UserInputException("--pretrained " + value + ": --model " + backbone.name()
+                throw new UsageException("--pretrained " + value + ": --model " + backbone.name()
                         + " has no published ImageNet weights to look for in a folder; give a .pth file or none");
             }
             return Optional.of(find(source.get(), backbone, List.of(path), "--pretrained " + value));

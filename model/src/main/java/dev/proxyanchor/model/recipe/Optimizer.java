@@ -1,6 +1,6 @@
 package dev.proxyanchor.model.recipe;
 
-import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.optim.DecoupledWeightDecay;
 import dev.proxyanchor.model.optim.TorchAdam;
 import dev.proxyanchor.model.optim.TorchRmsProp;
@@ -26,7 +26,7 @@ public enum Optimizer {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new UserInputException("unknown --optimizer '" + name + "'; expected one of "
+            throw new UsageException("unknown --optimizer '" + name + "'; expected one of "
                     + Arrays.stream(values()).map(Optimizer::flagName).toList());
         }
     }

@@ -1,6 +1,6 @@
 package dev.proxyanchor.model.recipe;
 
-import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.loss.LossEntry;
 import dev.proxyanchor.model.loss.Losses;
 import dev.proxyanchor.model.loss.MetricLoss;
@@ -47,29 +47,29 @@ public record Recipe(
         requirePositive("number of training classes", numClasses);
         requirePositive("--lr-decay-step", lrDecayStep);
         if (!(lr > 0) || Double.isInfinite(lr)) {
-            throw new UserInputException("--lr must be a positive number, got " + lr);
+            throw new UsageException("--lr must be a positive number, got " + lr);
         }
         if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-            throw new UserInputException("--weight-decay must be >= 0, got " + weightDecay);
+            throw new UsageException("--weight-decay must be >= 0, got " + weightDecay);
         }
         if (!(lrDecayGamma > 0) || lrDecayGamma > 1) {
-            throw new UserInputException("--lr-decay-gamma must be in (0, 1], got " + lrDecayGamma);
+            throw new UsageException("--lr-decay-gamma must be in (0, 1], got " + lrDecayGamma);
         }
         if (!(proxyLrScale > 0) || Double.isInfinite(proxyLrScale)) {
-            throw new UserInputException("--proxy-lr-scale must be a positive number, got " + proxyLrScale);
+            throw new UsageException("--proxy-lr-scale must be a positive number, got " + proxyLrScale);
         }
         if (warm < 0) {
-            throw new UserInputException("--warm must be >= 0 epochs, got " + warm);
+            throw new UsageException("--warm must be >= 0 epochs, got " + warm);
         }
         if (!(clipValue > 0)) {
-            throw new UserInputException("the gradient clip value must be positive, got " + clipValue);
+            throw new UsageException("the gradient clip value must be positive, got " + clipValue);
         }
         ProxyAnchorLoss.requireValid(alpha, margin);
     }
 
     private static void requirePositive(String what, int value) {
         if (value <= 0) {
-            throw new UserInputException(what + " must be a positive integer, got " + value);
+            throw new UsageException(what + " must be a positive integer, got " + value);
         }
     }
 

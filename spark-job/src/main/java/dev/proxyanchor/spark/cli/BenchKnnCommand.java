@@ -2,6 +2,7 @@ package dev.proxyanchor.spark.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.spark.bench.KnnBenchmark;
 import dev.proxyanchor.spark.io.TextFiles;
@@ -59,7 +60,7 @@ final class BenchKnnCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (rows < 2 || dim < 1 || k < 1 || itemsPerClass < 1 || repeats < 1) {
-            throw new UserInputException("--n must be at least 2 and --dim, --k, --items-per-class, --repeats at "
+            throw new UsageException("--n must be at least 2 and --dim, --k, --items-per-class, --repeats at "
                     + "least 1, got --n " + rows + " --dim " + dim + " --k " + k + " --items-per-class "
                     + itemsPerClass + " --repeats " + repeats);
         }

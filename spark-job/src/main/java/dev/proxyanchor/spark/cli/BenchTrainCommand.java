@@ -2,7 +2,6 @@ package dev.proxyanchor.spark.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.model.runtime.CpuKernels;
 import dev.proxyanchor.spark.bench.OneJvmTrainingBenchmark;
 import dev.proxyanchor.spark.bench.SparkTrainingBenchmark;
@@ -77,12 +76,12 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (batchSize <= 0 || iterations <= 0 || warmup < 0 || repeats < 1) {
-            throw new UserInputException("--batch-size, --iterations and --repeats must be "
+            throw new dev.proxyanchor.model.UsageException("--batch-size, --iterations and --repeats must be "
                     + "positive and --warmup not negative, got " + batchSize + ", " + iterations + ", " + repeats
                     + " and " + warmup);
         }
         if (bnFreeze != 0 && bnFreeze != 1) {
-            throw new UserInputException("--bn-freeze takes 0 or 1, got " + bnFreeze);
+            throw new dev.proxyanchor.model.UsageException("--bn-freeze takes 0 or 1, got " + bnFreeze);
         }
         OneJvmTrainingBenchmark.Setup setup = new OneJvmTrainingBenchmark.Setup(model, batchSize, proxies,
                 embeddingSize, bnFreeze == 1);
@@ -109,8 +108,8 @@ final class BenchTrainCommand implements Callable<Integer> {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             int w = workers > 0 ? workers : jsc.defaultParallelism();
             if (batchSize % w != 0) {
-                throw new UserInputException("--batch-size " + batchSize + " must be a multiple of the " + w
-                        + " workers");
+                throw new dev.proxyanchor.model.UsageException("--batch-size " + batchSize
+                        + " must be a multiple of the " + w + " workers");
             }
             List<OneJvmTrainingBenchmark.Result> oneJvmRuns = new ArrayList<>();
             List<OneJvmTrainingBenchmark.Result> sparkRuns = new ArrayList<>();

@@ -3,12 +3,12 @@ package dev.proxyanchor.spark.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.proxyanchor.datasets.DatasetException;
 import dev.proxyanchor.datasets.DatasetListing;
 import dev.proxyanchor.datasets.DatasetOptions;
 import dev.proxyanchor.datasets.DatasetReader;
 import dev.proxyanchor.datasets.Datasets;
 import dev.proxyanchor.datasets.Role;
+import dev.proxyanchor.model.UsageException;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
@@ -34,8 +34,9 @@ final class DatasetsCommand implements Callable<Integer> {
             description = "List a dataset, check its layout and that every listed image exists, and print one JSON "
                     + "object: proxies, evaluation mode, Recall@K and image/class counts per role.")
     int describe(
-            @Option(names = "--dataset", required = true,
-                    description = "cub, cars, SOP, Inshop, fmnist or folder (any case).") String dataset,
+            @Option(names = "--dataset", required = true, converter = DatasetName.class,
+                    completionCandidates = DatasetName.class,
+                    description = "${COMPLETION-CANDIDATES} (any case).") String dataset,
             @Option(names = "--data-root",
                     description = "The folder holding the dataset's folder (e.g. the parent of CUB_200_2011/), or "
                             + "that folder itself; any Hadoop URI. Default for fmnist: the Debian package's folder.")
@@ -46,7 +47,7 @@ final class DatasetsCommand implements Callable<Integer> {
         DatasetReader reader = Datasets.reader(dataset);
         String root = dataRoot != null ? dataRoot : reader.defaultRoot();
         if (root == null) {
-            throw new DatasetException("--data-root is required for " + reader.name()
+            throw new UsageException("--data-root is required for " + reader.name()
                     + " (the folder that holds the dataset).");
         }
         DatasetListing listing = reader.list(root, DatasetOptions.defaults().withEvalSeen(evalSeen),

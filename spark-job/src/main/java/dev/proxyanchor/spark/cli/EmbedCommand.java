@@ -17,7 +17,8 @@ final class EmbedCommand implements Callable<Integer> {
             description = "a run directory (its best/ checkpoint is used) or a checkpoint directory (any Hadoop URI)")
     String checkpoint;
 
-    @Option(names = "--dataset", required = true, description = "cub, cars, SOP, Inshop, fmnist or folder")
+    @Option(names = "--dataset", required = true, converter = DatasetName.class,
+            completionCandidates = DatasetName.class, description = "${COMPLETION-CANDIDATES}")
     String dataset;
 
     @Option(names = "--data-root", description = "dataset root, any Hadoop URI (default: the dataset's own, if any)")

@@ -1,5 +1,6 @@
 package dev.proxyanchor.spark.cli;
 
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.spark.io.EmbeddingFiles;
 import dev.proxyanchor.spark.io.EmbeddingMetadata;
@@ -66,10 +67,10 @@ final class EvaluateCommand implements Callable<Integer> {
         EvaluationProtocol protocol = dataset == null ? null : EvaluationProtocol.forDataset(dataset);
         int[] k = recallK != null ? recallK : protocol != null ? protocol.recallK() : null;
         if (k == null) {
-            throw new UserInputException("pass --k (e.g. --k 1,2,4,8) or --dataset to choose the Recall@K list");
+            throw new UsageException("pass --k (e.g. --k 1,2,4,8) or --dataset to choose the Recall@K list");
         }
         if (gallery == null && galleryLabels != null) {
-            throw new UserInputException("--gallery-labels needs --gallery");
+            throw new UsageException("--gallery-labels needs --gallery");
         }
         // A session that already runs (a test, a notebook) belongs to its creator: leave it running.
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();

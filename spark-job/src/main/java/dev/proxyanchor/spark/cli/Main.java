@@ -27,16 +27,30 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
-        // Before anything loads ND4J: JavaCPP reads the build to load once.
-        CpuKernels.configure();
-        System.exit(run(args));
+        int code;
+        try {
+            // Before anything loads ND4J: JavaCPP reads the build to load once.
+            CpuKernels.configure();
+            code = run(args);
+        } catch (Throwable unexpected) {
+            // Errors (OutOfMemoryError, ...) pass through picocli; without System.exit Spark's non-daemon threads
+            // would keep the JVM alive.
+            unexpected.printStackTrace();
+            code = ExitCodes.FAILURE;
+        }
+        System.exit(code);
     }
 
-    /** Runs a command line and returns its exit code; tests call this instead of {@link #main}. */
+    /** Runs a command line and returns its exit code ({@link ExitCodes}); tests call this instead of {@link #main}. */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler(new UserErrorHandler());
-        return cli.execute(args);
+        cli.setExitCodeExceptionMapper(new ExitCodes());
+        return cli;
     }
 }

@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
                 + "--averaging-frequency steps."})
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--dataset", defaultValue = "cub",
-            description = "cub, cars, SOP, Inshop, fmnist or folder (default: ${DEFAULT-VALUE})")
+    @Option(names = "--dataset", defaultValue = "cub", converter = DatasetName.class,
+            completionCandidates = DatasetName.class,
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     String dataset;
 
     @Option(names = "--data-root", description = "dataset root, any Hadoop URI (default: the dataset's own, if any)")
@@ -146,7 +147,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private static boolean flag(String name, int value) {
         if (value != 0 && value != 1) {
-            throw new dev.proxyanchor.model.UserInputException(name + " takes 0 or 1, got " + value);
+            throw new dev.proxyanchor.model.UsageException(name + " takes 0 or 1, got " + value);
         }
         return value == 1;
     }

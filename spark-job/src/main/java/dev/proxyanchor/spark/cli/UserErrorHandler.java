@@ -1,33 +1,22 @@
 package dev.proxyanchor.spark.cli;
 
-import dev.proxyanchor.datasets.DatasetException;
-import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.spark.runtime.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Bad input (a wrong flag value, a broken dataset, a NaN loss) is reported as one readable message and exit code
- * 2; anything else is a bug and keeps its stack trace.
+ * A user's mistake (a wrong flag value, a broken dataset, a NaN embedding), however deep Spark wrapped it, is
+ * reported as one line, {@code error: <message>}, with the exit code {@link ExitCodes} gives its type; anything else
+ * is a bug and goes on to picocli, which prints its stack trace (exit code 1).
  */
 final class UserErrorHandler implements IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cli, ParseResult parsed) throws Exception {
-        RuntimeException userError = findUserError(ex);
-        if (userError == null) {
-            throw ex;
-        }
+        RuntimeException userError = UserError.find(ex).orElseThrow(() -> ex);
         cli.getErr().println("error: " + userError.getMessage());
-        return 2;
-    }
-
-    private static RuntimeException findUserError(Throwable t) {
-        for (Throwable cur = t; cur != null; cur = cur.getCause()) {
-            if (cur instanceof UserInputException || cur instanceof DatasetException) {
-                return (RuntimeException) cur;
-            }
-        }
-        return null;
+        cli.getErr().flush();
+        return ExitCodes.of(userError);
     }
 }

@@ -8,6 +8,7 @@ import dev.proxyanchor.datasets.Datasets;
 import dev.proxyanchor.datasets.EvalMode;
 import dev.proxyanchor.datasets.Role;
 import dev.proxyanchor.datasets.Sample;
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.checkpoint.Checkpoint;
@@ -47,7 +48,7 @@ public final class EmbedJob {
                            boolean overwrite, int batchSize) {
         public Settings {
             if (batchSize <= 0) {
-                throw new UserInputException("--batch-size must be positive, got " + batchSize);
+                throw new UsageException("--batch-size must be positive, got " + batchSize);
             }
         }
     }
@@ -136,7 +137,7 @@ public final class EmbedJob {
         DatasetReader reader = Datasets.reader(s.dataset());
         String root = s.dataRoot() != null ? s.dataRoot() : reader.defaultRoot();
         if (root == null) {
-            throw new UserInputException("--data-root is required for --dataset " + s.dataset());
+            throw new UsageException("--data-root is required for --dataset " + s.dataset());
         }
         boolean seen = s.roles() != null && s.roles().stream().anyMatch(r -> r.equalsIgnoreCase("eval_seen"));
         try {
@@ -156,7 +157,7 @@ public final class EmbedJob {
             try {
                 role = Role.valueOf(name.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new UserInputException("unknown --role '" + name + "'; expected train, eval, eval_seen, query "
+                throw new UsageException("unknown --role '" + name + "'; expected train, eval, eval_seen, query "
                         + "or gallery");
             }
             if (listing.samples(role).isEmpty()) {

@@ -1,6 +1,6 @@
 package dev.proxyanchor.spark.metrics;
 
-import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.UsageException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -33,7 +33,7 @@ public enum EvaluationProtocol {
                 return p;
             }
         }
-        throw new UserInputException("unknown dataset '" + name + "'; known: " + Arrays.stream(values())
+        throw new UsageException("unknown dataset '" + name + "'; known: " + Arrays.stream(values())
                 .map(p -> p.datasetName).collect(Collectors.joining(", ")));
     }
 

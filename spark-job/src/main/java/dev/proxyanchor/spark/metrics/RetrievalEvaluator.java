@@ -1,5 +1,6 @@
 package dev.proxyanchor.spark.metrics;
 
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.spark.knn.BlockKnn;
 import dev.proxyanchor.spark.knn.Embedding;
@@ -142,12 +143,12 @@ public final class RetrievalEvaluator {
 
     private static int[] requireValidK(int[] recallK) {
         if (recallK == null || recallK.length == 0) {
-            throw new UserInputException("no K given for Recall@K; pass e.g. --k 1,2,4,8");
+            throw new UsageException("no K given for Recall@K; pass e.g. --k 1,2,4,8");
         }
         int[] distinct = Arrays.stream(recallK).distinct().toArray();
         for (int k : distinct) {
             if (k < 1) {
-                throw new UserInputException("Recall@K needs K >= 1, got " + k);
+                throw new UsageException("Recall@K needs K >= 1, got " + k);
             }
         }
         return distinct;

@@ -1,6 +1,6 @@
 package dev.proxyanchor.spark.train;
 
-import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.loss.Losses;
 import dev.proxyanchor.model.recipe.Optimizer;
 
@@ -61,27 +61,27 @@ public record TrainSettings(
         positive("--averaging-frequency", averagingFrequency);
         positive("--eval-every", evalEvery);
         if (trainLimit < 0 || evalLimit < 0 || imagesPerClass < 0) {
-            throw new UserInputException("--train-limit, --eval-limit and --IPC must be >= 0");
+            throw new UsageException("--train-limit, --eval-limit and --IPC must be >= 0");
         }
         if (batchSize % workers != 0) {
-            throw new UserInputException("--batch-size " + batchSize + " must be a multiple of --workers " + workers
+            throw new UsageException("--batch-size " + batchSize + " must be a multiple of --workers " + workers
                     + ": each step the workers together train on one official batch, " + (batchSize / workers)
                     + "-" + (batchSize / workers + 1) + " images each is not possible; try --batch-size "
                     + (batchSize / workers) * workers);
         }
         if (imagesPerClass > 0 && (batchSize / workers) % imagesPerClass != 0) {
-            throw new UserInputException("--IPC " + imagesPerClass + " must divide the per-worker batch "
+            throw new UsageException("--IPC " + imagesPerClass + " must divide the per-worker batch "
                     + batchSize / workers + " (--batch-size / --workers), so that no class is cut between workers");
         }
         if (output == null || output.isBlank()) {
-            throw new UserInputException("--output is required: the run directory (any Hadoop URI) for metrics and "
+            throw new UsageException("--output is required: the run directory (any Hadoop URI) for metrics and "
                     + "checkpoints");
         }
         if (resume && overwrite) {
-            throw new UserInputException("--resume and --overwrite contradict each other: pick one");
+            throw new UsageException("--resume and --overwrite contradict each other: pick one");
         }
         if (imagesPerClass == 1 && Losses.get(loss).pairBased()) {
-            throw new UserInputException("--IPC 1 gives every batch one image per class, so --loss " + loss
+            throw new UsageException("--IPC 1 gives every batch one image per class, so --loss " + loss
                     + " would find no positive pair: use --IPC 2 or more, or leave --IPC unset for random batches"
                     + " as the official code");
         }
@@ -89,7 +89,7 @@ public record TrainSettings(
 
     private static void positive(String flag, int value) {
         if (value <= 0) {
-            throw new UserInputException(flag + " must be a positive integer, got " + value);
+            throw new UsageException(flag + " must be a positive integer, got " + value);
         }
     }
 

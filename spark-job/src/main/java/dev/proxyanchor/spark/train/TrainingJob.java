@@ -11,6 +11,7 @@ import dev.proxyanchor.datasets.EvalMode;
 import dev.proxyanchor.datasets.Role;
 import dev.proxyanchor.datasets.Sample;
 import dev.proxyanchor.model.EmbeddingNetwork;
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.pretrained.PretrainedWeights;
@@ -94,7 +95,7 @@ public final class TrainingJob {
         RunDirectory run = RunDirectory.at(s.output(), hadoop);
         if (run.holdsRun() && !s.resume()) {
             if (!s.overwrite()) {
-                throw new UserInputException("--output " + run.root() + " already holds a run; pass --resume to "
+                throw new UsageException("--output " + run.root() + " already holds a run; pass --resume to "
                         + "continue it, --overwrite to replace it, or choose another --output");
             }
             run.clear();
@@ -137,7 +138,7 @@ public final class TrainingJob {
         DatasetReader reader = Datasets.reader(s.dataset());
         String root = s.dataRoot() != null ? s.dataRoot() : reader.defaultRoot();
         if (root == null) {
-            throw new UserInputException("--data-root is required for --dataset " + s.dataset());
+            throw new UsageException("--data-root is required for --dataset " + s.dataset());
         }
         try {
             return reader.list(root, DatasetOptions.defaults().withEvalSeen(s.evalSeen()), hadoop);

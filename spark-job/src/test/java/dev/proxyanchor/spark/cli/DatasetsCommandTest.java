@@ -50,9 +50,9 @@ class DatasetsCommandTest {
     }
 
     @Test
-    void aMissingRootExitsTwoNamingIt(@TempDir Path dir) {
+    void aMissingRootExitsThreeNamingIt(@TempDir Path dir) {
         Output o = run("datasets", "describe", "--dataset", "cub", "--data-root", dir.resolve("nowhere").toString());
-        assertEquals(2, o.code());
+        assertEquals(3, o.code());
         assertTrue(o.err().contains("nowhere"), o.err());
         assertTrue(!o.out().contains("{"), "no JSON on stdout: " + o.out());
     }

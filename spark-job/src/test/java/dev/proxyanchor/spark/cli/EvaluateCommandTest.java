@@ -176,11 +176,11 @@ class EvaluateCommandTest {
     }
 
     @Test
-    void badInputExitsWithCodeTwoAndAMessageNamingFileAndRow() throws IOException {
+    void badDataExitsThreeAndBadFlagsTwoWithAMessageNamingFileAndRow() throws IOException {
         Path csv = dir.resolve("bad.csv");
         Files.write(csv, List.of(point(0, 0), "1,0,0", point(1, 20)));
 
-        assertEquals(2, run("evaluate", "--embeddings", csv.toString(), "--k", "1"));
+        assertEquals(3, run("evaluate", "--embeddings", csv.toString(), "--k", "1"));
         assertTrue(err.contains("error: ") && err.contains("zero vector") && err.contains("id 2"), err);
 
         assertEquals(2, run("evaluate", "--embeddings", csv.toString()));
@@ -188,12 +188,12 @@ class EvaluateCommandTest {
 
         Path roles = dir.resolve("r.csv");
         Files.write(roles, List.of("label,x,y,role", point(0, 0) + ",query", point(0, 10) + ",gallery"));
-        assertEquals(2, run("evaluate", "--embeddings", roles.toString(), "--dataset", "cars"));
+        assertEquals(3, run("evaluate", "--embeddings", roles.toString(), "--dataset", "cars"));
         assertTrue(err.contains("cars is evaluated by self retrieval"), err);
 
         Path ragged = dir.resolve("ragged.csv");
         Files.write(ragged, List.of(point(0, 0), "1,0.5"));
-        assertEquals(2, run("evaluate", "--embeddings", ragged.toString(), "--k", "1"));
+        assertEquals(3, run("evaluate", "--embeddings", ragged.toString(), "--k", "1"));
         assertTrue(err.contains("line 2 of") && err.contains("ragged.csv"), err);
     }
 }

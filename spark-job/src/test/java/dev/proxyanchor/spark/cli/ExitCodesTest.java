@@ -1,0 +1,105 @@
+package dev.proxyanchor.spark.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proxyanchor.datasets.DatasetException;
+import dev.proxyanchor.datasets.mat.MatFormatException;
+import dev.proxyanchor.model.UsageException;
+import dev.proxyanchor.model.UserInputException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.spark.SparkException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The exit codes scripts rely on, through {@link Main}'s command line: 0 ok, 1 bug, 2 usage, 3 bad input data. */
+class ExitCodesTest {
+
+    private String err;
+
+    private int run(CommandLine cli, String... args) {
+        StringWriter text = new StringWriter();
+        cli.setErr(new PrintWriter(text, true));
+        int code = cli.execute(args);
+        err = text.toString();
+        return code;
+    }
+
+    private int run(String... args) {
+        return run(Main.commandLine(), args);
+    }
+
+    /** A subcommand that ends by throwing what it was built with. */
+    @Command(name = "throw")
+    static final class Throwing implements Callable<Integer> {
+        private final Exception thrown;
+
+        Throwing(Exception thrown) {
+            this.thrown = thrown;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            throw thrown;
+        }
+    }
+
+    private int runThrowing(Exception thrown) {
+        CommandLine cli = Main.commandLine();
+        cli.addSubcommand(new Throwing(thrown));
+        return run(cli, "throw");
+    }
+
+    @Test
+    void anUnknownFlagOrAMistypedValueIsUsageTwo() {
+        assertEquals(2, run("evaluate", "--embeddings", "e.csv", "--k", "1", "--no-such-flag"));
+        assertTrue(err.contains("--no-such-flag"), err);
+        assertEquals(2, run("evaluate", "--embeddings", "e.csv", "--k", "one"));
+        assertEquals(2, run("embed", "--checkpoint", "run", "--output", "e.parquet"));
+        assertTrue(err.contains("--dataset"), err);
+    }
+
+    @Test
+    void anUnknownDatasetNameIsUsageTwoAndListsTheRegistry() {
+        assertEquals(2, run("datasets", "describe", "--dataset", "imagenet"));
+        assertTrue(err.contains("unknown dataset 'imagenet'") && err.contains("fmnist") && err.contains("Inshop"),
+                err);
+    }
+
+    @Test
+    void aValueTheCommandRefusesIsUsageTwoWithOneLine() {
+        assertEquals(2, run("evaluate", "--embeddings", "e.csv"));
+        assertEquals("error: pass --k (e.g. --k 1,2,4,8) or --dataset to choose the Recall@K list",
+                err.strip());
+    }
+
+    @Test
+    void badInputDataIsThreeWithoutAStackTrace(@TempDir Path dir) {
+        assertEquals(3, run("datasets", "describe", "--dataset", "cub", "--data-root",
+                dir.resolve("nowhere").toString()));
+        assertTrue(err.startsWith("error: ") && err.contains("nowhere"), err);
+        assertFalse(err.contains("\tat "), err);
+    }
+
+    @Test
+    void userErrorsAreMappedByTypeHoweverDeepSparkWrappedThem() {
+        assertEquals(3, runThrowing(new SparkException("Job aborted due to stage failure",
+                new RuntimeException(new MatFormatException("cars_annos.mat is truncated.")))));
+        assertEquals("error: cars_annos.mat is truncated.", err.strip());
+        assertEquals(3, runThrowing(new UserInputException("row 3 of e.npy has the value NaN")));
+        assertEquals(3, runThrowing(new DatasetException("missing file images.txt")));
+        assertEquals(2, runThrowing(new SparkException("wrapped", new UsageException("--lr must be positive"))));
+    }
+
+    @Test
+    void anUnexpectedFailureIsOneAndKeepsItsStackTrace() {
+        assertEquals(1, runThrowing(new IllegalStateException("a bug")));
+        assertTrue(err.contains("IllegalStateException: a bug") && err.contains("\tat "), err);
+    }
+}

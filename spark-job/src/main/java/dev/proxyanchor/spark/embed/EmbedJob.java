@@ -21,6 +21,7 @@ import dev.proxyanchor.spark.io.EmbeddingRecord;
 import dev.proxyanchor.spark.io.RunDirectory;
 import dev.proxyanchor.spark.progress.JobProgress;
 import dev.proxyanchor.spark.runtime.SparkSessions;
+import dev.proxyanchor.spark.runtime.TaskErrors;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -95,7 +96,10 @@ public final class EmbedJob {
             EmbeddingMetadata metadata = EmbeddingMetadata.of(model, recipe.embeddingSize(), checkpointUri(s, hadoop),
                     recipe.l2Norm());
             try (JobProgress progress = JobProgress.ofAccumulator(jsc.sc(), "embed", "images", nextId, embedded)) {
-                EmbeddingParquet.write(spark, all, metadata, s.output(), s.overwrite());
+                // Decoding errors (a corrupt image) come back from the tasks as one message, before anything is
+                // written.
+                JavaRDD<EmbeddingRecord> kept = TaskErrors.computeOnce(all, "embeddings of " + s.dataset());
+                EmbeddingParquet.write(spark, kept, metadata, s.output(), s.overwrite());
             }
             log.info("wrote {} embeddings ({}) to {}", nextId, model, s.output());
             return 0;

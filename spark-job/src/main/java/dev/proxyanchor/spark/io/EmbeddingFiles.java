@@ -1,6 +1,7 @@
 package dev.proxyanchor.spark.io;
 
 import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.spark.runtime.TaskErrors;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -27,8 +28,9 @@ public final class EmbeddingFiles {
     }
 
     /**
-     * The rows of {@code uri}, each checked to have the dimension of the first row. {@code labelsUri} is required
-     * for {@code .npy} and refused for the others (their labels are a column).
+     * The rows of {@code uri}, each checked to have the dimension of the first row, read once and kept (the
+     * caller may unpersist them). {@code labelsUri} is required for {@code .npy} and refused for the others
+     * (their labels are a column). A bad row is reported from the driver, whichever task found it.
      */
     public static JavaRDD<EmbeddingRecord> read(SparkSession spark, String uri, String labelsUri) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -46,7 +48,9 @@ public final class EmbeddingFiles {
             case CSV -> CsvEmbeddings.read(jsc, uri);
             case NPY -> NpyEmbeddings.read(jsc, uri, labelsUri);
         };
-        return sameDimension(records, uri);
+        JavaRDD<EmbeddingRecord> kept = TaskErrors.computeOnce(records, "embeddings of " + uri);
+        requireOneDimension(kept, uri);
+        return kept;
     }
 
     /** What the writer recorded about the vectors: {@code embed}'s Parquet has it, the other formats do not. */
@@ -97,15 +101,13 @@ public final class EmbeddingFiles {
                 + ".csv (.txt) or .npy");
     }
 
-    private static JavaRDD<EmbeddingRecord> sameDimension(JavaRDD<EmbeddingRecord> records, String uri) {
+    private static void requireOneDimension(JavaRDD<EmbeddingRecord> records, String uri) {
         List<EmbeddingRecord> first = records.take(1);
         if (first.isEmpty()) {
-            return records;
+            return;
         }
         int dim = first.get(0).embedding().length;
-        return records.map(r -> {
-            VectorChecks.requireLength(r.embedding(), dim, "the row with id " + r.id() + " of " + uri);
-            return r;
-        });
+        records.filter(r -> r.embedding().length != dim).take(1).forEach(r -> VectorChecks.requireLength(
+                r.embedding(), dim, "the row with id " + r.id() + " of " + uri));
     }
 }

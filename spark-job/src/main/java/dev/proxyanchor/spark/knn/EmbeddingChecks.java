@@ -12,16 +12,15 @@ public final class EmbeddingChecks {
      * The embedding itself, or its unit-length copy with {@code normalize}. {@code set} names where it comes
      * from ("query", "gallery") for the message.
      *
-     * @throws UserInputException for a wrong length, a NaN or infinite value, or a zero vector to normalise
+     * @throws UserInputException for a missing, NaN or infinite value, or a zero vector to normalise
      */
-    public static Embedding checked(Embedding e, String set, int dim, boolean normalize) {
+    public static Embedding checked(Embedding e, String set, boolean normalize) {
         float[] v = e.vector();
-        if (v == null || v.length != dim) {
-            throw new UserInputException(set + " embedding id " + e.id() + " has " + (v == null ? 0 : v.length)
-                    + " values, expected " + dim + " (the dimension of the first " + set + " embedding)");
+        if (v == null || v.length == 0) {
+            throw new UserInputException(set + " embedding id " + e.id() + " has no values");
         }
         double squaredNorm = 0;
-        for (int i = 0; i < dim; i++) {
+        for (int i = 0; i < v.length; i++) {
             if (!Float.isFinite(v[i])) {
                 throw new UserInputException(set + " embedding id " + e.id() + " has the value " + v[i]
                         + " at position " + i + "; embeddings must be finite (a diverged model gives NaN)");
@@ -36,10 +35,18 @@ public final class EmbeddingChecks {
                     + "L2-normalised; remove it or evaluate without normalisation");
         }
         double norm = Math.sqrt(squaredNorm);
-        float[] unit = new float[dim];
-        for (int i = 0; i < dim; i++) {
+        float[] unit = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
             unit[i] = (float) (v[i] / norm);
         }
         return new Embedding(e.id(), e.label(), unit);
+    }
+
+    /** @throws UserInputException unless {@code e} has {@code dim} values, the dimension of the set's first one */
+    public static void requireDimension(Embedding e, String set, int dim) {
+        if (e.vector().length != dim) {
+            throw new UserInputException(set + " embedding id " + e.id() + " has " + e.vector().length
+                    + " values, expected " + dim + " (the dimension of the first " + set + " embedding)");
+        }
     }
 }

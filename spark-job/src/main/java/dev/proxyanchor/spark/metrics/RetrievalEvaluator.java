@@ -7,6 +7,7 @@ import dev.proxyanchor.spark.knn.Embedding;
 import dev.proxyanchor.spark.knn.EmbeddingChecks;
 import dev.proxyanchor.spark.knn.KnnResult;
 import dev.proxyanchor.spark.progress.JobProgress;
+import dev.proxyanchor.spark.runtime.TaskErrors;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,7 +18,6 @@ import java.util.Set;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -46,17 +46,17 @@ public final class RetrievalEvaluator {
         long start = System.nanoTime();
         int[] askedK = requireValidK(recallK);
         boolean selfRetrieval = galleryOrNull == null;
-        int dim = firstDimension(queries, "query");
-        JavaRDD<Embedding> checkedQueries = prepare(queries, "query", dim, options.normalize());
+        JavaRDD<Embedding> checkedQueries = prepare(queries, "query", options.normalize());
         JavaRDD<Embedding> checkedGallery = null;
         try {
+            int dim = oneDimension(checkedQueries, "query");
             if (!selfRetrieval) {
-                int galleryDim = firstDimension(galleryOrNull, "gallery");
+                checkedGallery = prepare(galleryOrNull, "gallery", options.normalize());
+                int galleryDim = oneDimension(checkedGallery, "gallery");
                 if (galleryDim != dim) {
                     throw new UserInputException("gallery embeddings have " + galleryDim + " values but query "
                             + "embeddings have " + dim + "; both must come from the same model");
                 }
-                checkedGallery = prepare(galleryOrNull, "gallery", dim, options.normalize());
             }
             JavaRDD<Embedding> gallery = selfRetrieval ? checkedQueries : checkedGallery;
             Map<Integer, Long> galleryLabelCounts = new HashMap<>(gallery.map(Embedding::label).countByValue());
@@ -154,21 +154,25 @@ public final class RetrievalEvaluator {
         return distinct;
     }
 
-    private static int firstDimension(JavaRDD<Embedding> set, String name) {
+    /** The dimension every embedding of the (checked, kept) set has; a set of several is refused. */
+    private static int oneDimension(JavaRDD<Embedding> set, String name) {
         List<Embedding> first = set.take(1);
         if (first.isEmpty()) {
             throw new UserInputException("the " + name + " set is empty: there is nothing to evaluate");
         }
-        int dim = first.get(0).vector() == null ? 0 : first.get(0).vector().length;
-        if (dim == 0) {
-            throw new UserInputException(name + " embedding id " + first.get(0).id() + " has no values");
-        }
+        int dim = first.get(0).vector().length;
+        set.filter(e -> e.vector().length != dim).take(1)
+                .forEach(other -> EmbeddingChecks.requireDimension(other, name, dim));
         return dim;
     }
 
-    private static JavaRDD<Embedding> prepare(JavaRDD<Embedding> set, String name, int dim, boolean normalize) {
-        return set.map(e -> EmbeddingChecks.checked(e, name, dim, normalize))
-                .persist(StorageLevel.MEMORY_AND_DISK());
+    /**
+     * The set checked (finite, non-zero with {@code normalize}) and normalised, computed once and kept; a bad
+     * embedding found in a task is rethrown here ({@link TaskErrors}), as is an image that could not be decoded
+     * when the set is embedded on the fly.
+     */
+    private static JavaRDD<Embedding> prepare(JavaRDD<Embedding> set, String name, boolean normalize) {
+        return TaskErrors.computeOnce(set.map(e -> EmbeddingChecks.checked(e, name, normalize)), name + " embeddings");
     }
 
     private static void requireUniqueIds(JavaRDD<Embedding> gallery, String name) {

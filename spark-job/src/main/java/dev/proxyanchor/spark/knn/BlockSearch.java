@@ -40,7 +40,7 @@ public final class BlockSearch implements AutoCloseable {
     public List<NeighbourList> search(EmbeddingBlock queries, List<EmbeddingBlock> shard, boolean selfRetrieval,
             boolean exactScores) {
         int qn = queries.rows();
-        TopK topK = new TopK(qn, k, ExactScores.gemmErrorBound(dim));
+        TopK topK = new TopK(qn, k, errorBounds(queries, shard));
         int[] shardOffsets = new int[shard.size() + 1];
         try (INDArray queryMatrix = offHeap(queries)) {
             for (int b = 0; b < shard.size(); b++) {
@@ -63,6 +63,25 @@ public final class BlockSearch implements AutoCloseable {
         }
         return topK.finish(queryIds, queryLabels, shardOffsets[shard.size()],
                 new ShardGallery(queries, shard, shardOffsets), exactScores);
+    }
+
+    /**
+     * Per query, a bound on the GEMM error of its scores against any row of the shard: it scales with the query's
+     * norm and the largest gallery norm, which matters when vectors are not normalised.
+     */
+    private float[] errorBounds(EmbeddingBlock queries, List<EmbeddingBlock> shard) {
+        double galleryNorm = 0;
+        for (EmbeddingBlock block : shard) {
+            for (int r = 0; r < block.rows(); r++) {
+                galleryNorm = Math.max(galleryNorm, ExactScores.norm(block.vectors(), r * dim, dim));
+            }
+        }
+        float[] bounds = new float[queries.rows()];
+        for (int q = 0; q < bounds.length; q++) {
+            bounds[q] = ExactScores.gemmErrorBound(dim, ExactScores.norm(queries.vectors(), q * dim, dim),
+                    galleryNorm);
+        }
+        return bounds;
     }
 
     private float[] gemm(INDArray queryMatrix, EmbeddingBlock gallery) {

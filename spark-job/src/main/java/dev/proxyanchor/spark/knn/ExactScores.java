@@ -52,14 +52,30 @@ public final class ExactScores {
     }
 
     /**
-     * An upper bound on |GEMM score - {@link #score}| for unit vectors of this dimension: a float32 dot product
-     * of length d, in any summation order, is within gamma_d = d*u/(1-d*u) of the true value (Higham, Accuracy and
-     * Stability of Numerical Algorithms, 3.1), and the final rounding of {@link #score} adds one more u.
+     * An upper bound on |GEMM score - {@link #score}| for two vectors of this dimension and these L2 norms: a
+     * float32 dot product of length d, in any summation order, is within gamma_d * sum |a_i b_i| <= gamma_d |a| |b|
+     * of the true value, gamma_d = d*u/(1-d*u) (Higham, Accuracy and Stability of Numerical Algorithms, 3.1), the
+     * final roundings of both scores add u |a| |b| each, and products or sums that fall below float32's normal range
+     * lose at most half a subnormal step each (the absolute term). For unit vectors (cosine similarity) the bound is
+     * about d*u; without normalisation it grows with the product of the norms.
      */
-    public static float gemmErrorBound(int dim) {
+    public static float gemmErrorBound(int dim, double normA, double normB) {
         double du = dim * FLOAT_UNIT_ROUNDOFF;
         double gamma = du / (1 - du);
-        // 1.01: the vectors are unit length only up to float rounding.
-        return (float) (1.01 * gamma + 2 * FLOAT_UNIT_ROUNDOFF);
+        // 1.01: the norms themselves are rounded.
+        double relative = 1.01 * gamma + 2 * FLOAT_UNIT_ROUNDOFF;
+        double bound = relative * normA * normB + 2.0 * dim * Float.MIN_VALUE;
+        // Rounded up to float, so that the comparisons in float never make the bound smaller than it is.
+        return Math.nextUp((float) bound);
+    }
+
+    /** The L2 norm of a row, in double. */
+    public static double norm(float[] vectors, int offset, int dim) {
+        double sum = 0;
+        for (int i = 0; i < dim; i++) {
+            double x = vectors[offset + i];
+            sum += x * x;
+        }
+        return Math.sqrt(sum);
     }
 }

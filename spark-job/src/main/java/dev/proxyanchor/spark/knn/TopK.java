@@ -31,16 +31,21 @@ final class TopK {
     }
 
     private final int k;
-    private final float slack;
+    /** Per query: twice its GEMM error bound. */
+    private final float[] slacks;
     private final float[] floors;
     private final float[][] candidateScores;
     private final int[][] candidateRows;
     private final int[] candidateCounts;
     private final int[] histogram = new int[HISTOGRAM_BINS];
 
-    TopK(int queries, int k, float gemmErrorBound) {
+    /** {@code gemmErrorBounds[q]}: a bound on the GEMM error of every score of query {@code q}. */
+    TopK(int queries, int k, float[] gemmErrorBounds) {
         this.k = k;
-        this.slack = 2 * gemmErrorBound;
+        this.slacks = new float[queries];
+        for (int q = 0; q < queries; q++) {
+            slacks[q] = 2 * gemmErrorBounds[q];
+        }
         this.floors = new float[queries];
         Arrays.fill(floors, Float.NEGATIVE_INFINITY);
         this.candidateScores = new float[queries][];
@@ -96,7 +101,7 @@ final class TopK {
         int count = candidateCounts[query];
         if (count > k) {
             floors[query] = Math.max(floors[query],
-                    kthLowerBound(candidateScores[query], count, k, histogram) - slack);
+                    kthLowerBound(candidateScores[query], count, k, histogram) - slacks[query]);
         }
         int kept = compact(query);
         if (kept > candidateScores[query].length * 3 / 4) {
@@ -187,7 +192,7 @@ final class TopK {
         int n = Math.min(k, count);
         int chainStart = 0;
         while (chainStart < n) {
-            int chainEnd = chainEnd(gemm, order, chainStart);
+            int chainEnd = chainEnd(gemm, order, chainStart, slacks[query]);
             if (chainEnd - chainStart > 1) {
                 Arrays.fill(rescore, chainStart, chainEnd, true);
             }
@@ -196,7 +201,7 @@ final class TopK {
         return rescore;
     }
 
-    private int chainEnd(float[] gemm, int[] order, int chainStart) {
+    private static int chainEnd(float[] gemm, int[] order, int chainStart, float slack) {
         int chainEnd = chainStart + 1;
         while (chainEnd < order.length && gemm[order[chainEnd - 1]] - gemm[order[chainEnd]] <= slack) {
             chainEnd++;

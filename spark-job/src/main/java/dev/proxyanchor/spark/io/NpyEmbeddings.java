@@ -24,48 +24,61 @@ import org.apache.spark.util.SerializableConfiguration;
 public final class NpyEmbeddings {
 
     private static final int ROWS_PER_SLICE = 8192;
+    /** Bytes one task reads at once, whatever the row width. */
+    private static final int MAX_SLICE_BYTES = 64 << 20;
 
     private NpyEmbeddings() {
     }
 
     public static JavaRDD<EmbeddingRecord> read(JavaSparkContext jsc, String matrixUri, String labelsUri) {
         Configuration hadoop = jsc.hadoopConfiguration();
-        NpyHeader header = header(hadoop, matrixUri);
-        long[] shape = header.shape();
-        if (header.kind() != 'f' || shape.length != 2) {
-            throw new UserInputException(matrixUri + " holds a " + header.describe() + "; expected a float32 or "
-                    + "float64 matrix of shape (N, D)");
+        Header matrix = header(hadoop, matrixUri);
+        long[] shape = matrix.header().shape();
+        if (matrix.header().kind() != 'f' || shape.length != 2) {
+            throw new UserInputException(matrixUri + " holds a " + matrix.header().describe() + "; expected a "
+                    + "float32 or float64 matrix of shape (N, D)");
         }
-        int rows = Math.toIntExact(shape[0]);
-        int dim = Math.toIntExact(shape[1]);
-        requireSize(hadoop, matrixUri, header, (long) rows * dim);
+        matrix.header().requireDataIn(matrix.fileBytes(), matrixUri);
+        long rowBytes = shape[1] * matrix.header().itemBytes();
+        if (shape[0] > Integer.MAX_VALUE || rowBytes > MAX_SLICE_BYTES) {
+            throw new UserInputException(matrixUri + " holds a " + matrix.header().describe() + ": more rows than "
+                    + Integer.MAX_VALUE + " or rows wider than " + (MAX_SLICE_BYTES >> 20) + " MiB; split it");
+        }
+        int rows = (int) shape[0];
+        int dim = (int) shape[1];
         int[] labels = labels(hadoop, labelsUri);
         if (labels.length != rows) {
             throw new UserInputException(labelsUri + " has " + labels.length + " labels but " + matrixUri + " has "
                     + rows + " rows; they must match one to one");
         }
+        int rowsPerSlice = (int) Math.max(1, Math.min(ROWS_PER_SLICE, MAX_SLICE_BYTES / Math.max(1, rowBytes)));
         List<Slice> slices = new ArrayList<>();
-        for (int start = 0; start < rows; start += ROWS_PER_SLICE) {
-            int end = Math.min(rows, start + ROWS_PER_SLICE);
+        for (int start = 0; start < rows; start += rowsPerSlice) {
+            int end = Math.min(rows, start + rowsPerSlice);
             slices.add(new Slice(start, Arrays.copyOfRange(labels, start, end)));
         }
         SerializableConfiguration conf = new SerializableConfiguration(hadoop);
+        NpyHeader header = matrix.header();
         return jsc.parallelize(slices, Math.max(1, slices.size()))
                 .flatMap(slice -> slice.read(conf.value(), matrixUri, header, dim).iterator());
     }
 
     /** Integer labels {@code (N,)} or {@code (N, 1)}. */
     public static int[] labels(Configuration hadoop, String uri) {
-        NpyHeader header = header(hadoop, uri);
+        Header file = header(hadoop, uri);
+        NpyHeader header = file.header();
         long[] shape = header.shape();
         boolean column = shape.length == 1 || (shape.length == 2 && shape[1] == 1);
         if (header.kind() == 'f' || !column) {
             throw new UserInputException(uri + " holds a " + header.describe() + "; labels must be an integer "
                     + "array of shape (N,)");
         }
-        int n = Math.toIntExact(shape[0]);
-        requireSize(hadoop, uri, header, n);
-        ByteBuffer bytes = ByteBuffer.allocate(n * header.itemBytes()).order(header.byteOrder());
+        long bytesNeeded = header.requireDataIn(file.fileBytes(), uri);
+        if (bytesNeeded > Integer.MAX_VALUE - 16) {
+            throw new UserInputException(uri + " holds " + shape[0] + " labels, more than one array can hold");
+        }
+        int n = (int) shape[0];
+        ByteBuffer bytes = ByteBuffer.allocate((int) bytesNeeded).order(header.byteOrder());
         try (FSDataInputStream in = open(hadoop, uri)) {
             in.readFully(header.dataOffset(), bytes.array());
         } catch (IOException e) {
@@ -88,25 +101,17 @@ public final class NpyEmbeddings {
         return labels;
     }
 
-    static NpyHeader header(Configuration hadoop, String uri) {
-        try (InputStream in = open(hadoop, uri)) {
-            return NpyHeader.read(in, uri);
-        } catch (IOException e) {
-            throw new UserInputException("cannot read the .npy header of " + uri + ": " + e.getMessage(), e);
-        }
+    /** A file's .npy header and its length in bytes. */
+    record Header(NpyHeader header, long fileBytes) {
     }
 
-    private static void requireSize(Configuration hadoop, String uri, NpyHeader header, long elements) {
+    static Header header(Configuration hadoop, String uri) {
         Path path = new Path(uri);
-        try {
+        try (InputStream in = open(hadoop, uri)) {
             long length = path.getFileSystem(hadoop).getFileStatus(path).getLen();
-            long expected = header.dataOffset() + elements * header.itemBytes();
-            if (length < expected) {
-                throw new UserInputException(uri + " is " + length + " bytes but its header (" + header.describe()
-                        + ") needs " + expected + "; the file is truncated");
-            }
+            return new Header(NpyHeader.read(in, length, uri), length);
         } catch (IOException e) {
-            throw new UserInputException("cannot read " + uri + ": " + e.getMessage(), e);
+            throw new UserInputException("cannot read the .npy header of " + uri + ": " + e.getMessage(), e);
         }
     }
 
@@ -134,6 +139,7 @@ public final class NpyEmbeddings {
         List<EmbeddingRecord> read(Configuration hadoop, String uri, NpyHeader header, int dim) throws IOException {
             int rows = labels.length;
             int rowBytes = dim * header.itemBytes();
+            // The driver sized slices to MAX_SLICE_BYTES and checked the file holds them.
             ByteBuffer bytes = ByteBuffer.allocate(rows * rowBytes).order(header.byteOrder());
             try (FSDataInputStream in = open(hadoop, uri)) {
                 in.readFully(header.dataOffset() + (long) start * rowBytes, bytes.array());

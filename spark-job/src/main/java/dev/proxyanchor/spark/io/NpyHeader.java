@@ -2,6 +2,7 @@ package dev.proxyanchor.spark.io;
 
 import dev.proxyanchor.model.UserInputException;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -23,6 +24,9 @@ public final class NpyHeader implements Serializable {
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>|])([a-z])(\\d+)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    private static final Pattern DIMENSION = Pattern.compile("\\d{1,18}");
+    /** numpy.load refuses longer headers by default ({@code max_header_size}); so do we, before allocating. */
+    static final int MAX_HEADER_BYTES = 10_000;
 
     private final char kind;
     private final int itemBytes;
@@ -38,32 +42,43 @@ public final class NpyHeader implements Serializable {
         this.dataOffset = dataOffset;
     }
 
-    /** Reads the header from the start of {@code in}; {@code file} names it in messages. */
-    public static NpyHeader read(InputStream in, String file) throws IOException {
+    /**
+     * Reads the header from the start of {@code in}, a file of {@code fileBytes} bytes; {@code file} names it in
+     * messages. Nothing is allocated beyond {@link #MAX_HEADER_BYTES} and what the file holds.
+     */
+    public static NpyHeader read(InputStream in, long fileBytes, String file) throws IOException {
         DataInputStream data = new DataInputStream(in);
-        byte[] magic = new byte[MAGIC.length];
-        data.readFully(magic);
-        if (!Arrays.equals(magic, MAGIC)) {
-            throw new UserInputException(file + " is not a NumPy .npy file (it does not start with \\x93NUMPY); "
-                    + "save arrays with numpy.save");
+        try {
+            byte[] magic = new byte[MAGIC.length];
+            data.readFully(magic);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw new UserInputException(file + " is not a NumPy .npy file (it does not start with \\x93NUMPY); "
+                        + "save arrays with numpy.save");
+            }
+            int major = data.readUnsignedByte();
+            data.readUnsignedByte();
+            long headerLength;
+            int prefix;
+            if (major == 1) {
+                headerLength = Short.toUnsignedInt(Short.reverseBytes(data.readShort()));
+                prefix = 10;
+            } else if (major == 2 || major == 3) {
+                headerLength = Integer.toUnsignedLong(Integer.reverseBytes(data.readInt()));
+                prefix = 12;
+            } else {
+                throw new UserInputException(file + " is .npy format version " + major + ", expected 1, 2 or 3");
+            }
+            if (headerLength > MAX_HEADER_BYTES || prefix + headerLength > fileBytes) {
+                throw new UserInputException(file + " declares a .npy header of " + headerLength + " bytes in a file"
+                        + " of " + fileBytes + "; numpy.save writes a few hundred: the file is corrupt or truncated");
+            }
+            byte[] text = new byte[(int) headerLength];
+            data.readFully(text);
+            return parse(new String(text, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1),
+                    prefix + headerLength, file);
+        } catch (EOFException e) {
+            throw new UserInputException(file + " is truncated: it ends inside its .npy header", e);
         }
-        int major = data.readUnsignedByte();
-        data.readUnsignedByte();
-        long headerLength;
-        int prefix;
-        if (major == 1) {
-            headerLength = Short.toUnsignedInt(Short.reverseBytes(data.readShort()));
-            prefix = 10;
-        } else if (major == 2 || major == 3) {
-            headerLength = Integer.toUnsignedLong(Integer.reverseBytes(data.readInt()));
-            prefix = 12;
-        } else {
-            throw new UserInputException(file + " is .npy format version " + major + ", expected 1, 2 or 3");
-        }
-        byte[] text = new byte[(int) headerLength];
-        data.readFully(text);
-        return parse(new String(text, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1),
-                prefix + headerLength, file);
     }
 
     static NpyHeader parse(String dict, long dataOffset, String file) {
@@ -85,10 +100,35 @@ public final class NpyHeader implements Serializable {
             throw new UserInputException(file + " holds elements of type " + descr.group(1) + kind + bytes
                     + "; expected float32/float64 (or integers for labels)");
         }
-        String[] dims = shape.group(1).split(",");
-        long[] sizes = Arrays.stream(dims).map(String::strip).filter(s -> !s.isEmpty())
-                .mapToLong(Long::parseLong).toArray();
+        long[] sizes = Arrays.stream(shape.group(1).split(",")).map(String::strip).filter(d -> !d.isEmpty())
+                .mapToLong(d -> dimension(d, shape.group(0), file)).toArray();
         return new NpyHeader(kind, bytes, !descr.group(1).equals(">"), sizes, dataOffset);
+    }
+
+    private static long dimension(String text, String shape, String file) {
+        if (!DIMENSION.matcher(text).matches()) {
+            throw new UserInputException(file + " has the shape " + shape + " in its .npy header; expected "
+                    + "non-negative integers");
+        }
+        return Long.parseLong(text);
+    }
+
+    /**
+     * Bytes of data the header declares, checked against the file's {@code fileBytes} before anything is
+     * allocated: a shape whose product overflows, or more data than the file holds, is refused.
+     */
+    public long requireDataIn(long fileBytes, String file) {
+        long bytes = itemBytes;
+        for (long d : shape) {
+            bytes = d == 0 ? 0 : bytes > Long.MAX_VALUE / d ? Long.MAX_VALUE : bytes * d;
+        }
+        long needed = bytes == Long.MAX_VALUE ? Long.MAX_VALUE : dataOffset + bytes;
+        if (needed > fileBytes) {
+            throw new UserInputException(file + " is " + fileBytes + " bytes but its header (" + describe()
+                    + ") needs " + (needed == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(needed))
+                    + "; the file is truncated or its header is corrupt");
+        }
+        return bytes;
     }
 
     /** {@code f} (float), {@code i} (signed) or {@code u} (unsigned integer). */

@@ -194,7 +194,7 @@ class EmbeddingFilesTest {
                 "{'descr': '<c8', 'fortran_order': False, 'shape': (2, 2), }", 128, "c.npy"));
         assertTrue(m.contains("c.npy") && m.contains("c8"), m);
         m = UserErrors.messageOf(() -> NpyHeader.read(new ByteArrayInputStream(new byte[] {1, 2, 3, 4, 5,
-                6, 7, 8, 9, 10}), "junk.npy"));
+                6, 7, 8, 9, 10}), 10, "junk.npy"));
         assertTrue(m.contains("junk.npy") && m.contains("not a NumPy"), m);
     }
 }

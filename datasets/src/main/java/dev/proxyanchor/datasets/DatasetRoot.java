@@ -108,10 +108,18 @@ public final class DatasetRoot {
         }
     }
 
-    /** The bytes of a required file of the dataset. */
+    /** Annotation files the readers load whole are megabytes; a larger one is not the file they expect. */
+    static final long MAX_WHOLE_FILE_BYTES = 256L << 20;
+
+    /** The bytes of a required file of the dataset (at most {@link #MAX_WHOLE_FILE_BYTES}). */
     public byte[] readBytes(String relative, String expected) {
         Path file = resolve(relative);
         try (InputStream in = open(file, expected)) {
+            long length = fs.getFileStatus(file).getLen();
+            if (length > MAX_WHOLE_FILE_BYTES) {
+                throw new DatasetException(file + " is " + length + " bytes, larger than " + expected + " can be ("
+                        + (MAX_WHOLE_FILE_BYTES >> 20) + " MiB at most); check that it is the right file.");
+            }
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);

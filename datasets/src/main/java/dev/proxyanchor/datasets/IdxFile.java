@@ -6,6 +6,8 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.zip.ZipException;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -20,6 +22,8 @@ import org.apache.hadoop.fs.Path;
 public record IdxFile(int[] dims, byte[] data) {
 
     private static final int UNSIGNED_BYTE = 0x08;
+    /** Deflate (gzip) never compresses better than 1032:1, so a .gz file cannot hold more than this times its size. */
+    private static final long MAX_DEFLATE_RATIO = 1032;
 
     /** Reads the whole file; it must hold unsigned bytes in {@code dimensions} dimensions. */
     public static IdxFile read(FileSystem fs, Path file, int dimensions) {
@@ -46,9 +50,10 @@ public record IdxFile(int[] dims, byte[] data) {
     }
 
     private static IdxFile read(FileSystem fs, Path file, int dimensions, boolean withData) {
+        boolean gzipped = file.getName().endsWith(".gz");
         try (InputStream raw = fs.open(file);
-                DataInputStream in = new DataInputStream(
-                        file.getName().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw)) {
+                DataInputStream in = new DataInputStream(gzipped ? new GZIPInputStream(raw, 1 << 16) : raw)) {
+            long fileBytes = fs.getFileStatus(file).getLen();
             int magic = in.readInt();
             if ((magic >>> 16) != 0 || ((magic >>> 8) & 0xFF) != UNSIGNED_BYTE || (magic & 0xFF) != dimensions) {
                 throw new DatasetException(file + " is not an idx file of unsigned bytes in " + dimensions
@@ -59,21 +64,37 @@ public record IdxFile(int[] dims, byte[] data) {
             long total = 1;
             for (int i = 0; i < dimensions; i++) {
                 dims[i] = in.readInt();
-                total *= dims[i];
+                if (dims[i] < 0) {
+                    throw new DatasetException(file + " declares the negative dimension " + dims[i]
+                            + "; it is corrupt.");
+                }
+                total = Math.min(total * dims[i], Long.MAX_VALUE / Integer.MAX_VALUE);
             }
             if (!withData) {
                 return new IdxFile(dims, new byte[0]);
             }
+            // Checked before allocating: a header cannot ask for more than the file can hold.
+            long headerBytes = 4L * (dimensions + 1);
+            long available = gzipped ? MAX_DEFLATE_RATIO * fileBytes : fileBytes - headerBytes;
+            if (total > available) {
+                throw new DatasetException(file + " declares " + Arrays.toString(dims) + " = " + total + " bytes of "
+                        + "data but holds " + (gzipped ? "at most " : "") + available + ": it is truncated or corrupt.");
+            }
             if (total > Integer.MAX_VALUE - 16) {
                 throw new DatasetException(file + " declares " + total + " bytes of data, too many for one array.");
             }
-            byte[] data = new byte[(int) total];
-            in.readFully(data);
+            // Grows with what the stream actually holds rather than with what the header says.
+            byte[] data = in.readNBytes((int) total);
+            if (data.length < total) {
+                throw new EOFException();
+            }
             return new IdxFile(dims, data);
         } catch (FileNotFoundException e) {
             throw new DatasetException("missing file " + file + ".", e);
         } catch (EOFException e) {
             throw new DatasetException(file + " is truncated: it ends before the data its header declares.", e);
+        } catch (ZipException e) {
+            throw new DatasetException(file + " is not a valid gzip file (" + e.getMessage() + ").", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

@@ -16,10 +16,19 @@ import java.util.zip.InflaterInputStream;
  * Reads the variables of a MATLAB level-5 MAT-file (what MATLAB writes by default up to {@code -v7}, and what
  * {@code scipy.io.loadmat} reads): numeric, logical, char, struct and cell arrays, including zlib-compressed elements
  * and the small-element format. Sparse arrays, objects and the HDF5-based v7.3 format are not supported.
+ *
+ * <p>The bytes are untrusted: every length is checked against the bytes that hold it before anything is allocated,
+ * cell and struct counts against the bytes left (each element takes at least an 8-byte tag), nesting is capped at
+ * {@value #MAX_DEPTH} levels, and compressed elements may inflate to {@value #MAX_INFLATED_MIB} MiB in all (the
+ * Cars-196 annotations inflate to a few MB), so a hostile file ends in a {@link MatFormatException}, never in an
+ * OutOfMemoryError or a StackOverflowError.
  */
 public final class MatFileReader {
 
     private static final int HEADER_BYTES = 128;
+    private static final int TAG_BYTES = 8;
+    static final int MAX_DEPTH = 32;
+    static final int MAX_INFLATED_MIB = 64;
 
     private static final int MI_INT8 = 1;
     private static final int MI_UINT8 = 2;
@@ -43,6 +52,7 @@ public final class MatFileReader {
     private static final int MX_LAST_NUMERIC = 15;
 
     private final String source;
+    private long inflateBudget = (long) MAX_INFLATED_MIB << 20;
 
     private MatFileReader(String source) {
         this.source = source;
@@ -75,7 +85,7 @@ public final class MatFileReader {
             while (buffer.remaining() >= 8) {
                 readVariable(buffer, variables);
             }
-        } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
             throw fail("is truncated or corrupt (an element runs past the end of its data)");
         }
         return variables;
@@ -94,7 +104,7 @@ public final class MatFileReader {
         if (type != MI_MATRIX) {
             throw fail("has a top-level element of type " + type + " where a matrix (type 14) was expected");
         }
-        NamedArray named = readMatrix(data);
+        NamedArray named = readMatrix(data, 0);
         variables.put(named.name(), named.array());
     }
 
@@ -107,52 +117,55 @@ public final class MatFileReader {
         int start = buffer.position();
         int first = buffer.getInt();
         int type;
-        int length;
-        int dataStart;
-        int end;
+        long length;
+        long dataStart;
+        long end;
         if ((first >>> 16) != 0) {
             // Small data element: up to 4 bytes of data packed into the tag itself.
             type = first & 0xFFFF;
             length = first >>> 16;
-            dataStart = start + 4;
-            end = start + 8;
+            dataStart = start + 4L;
+            end = start + 8L;
+            if (length > 4) {
+                throw new BufferUnderflowException();
+            }
         } else {
             type = first;
-            length = buffer.getInt();
-            dataStart = start + 8;
+            length = Integer.toUnsignedLong(buffer.getInt());
+            dataStart = start + 8L;
             // Compressed elements are not padded; all others are padded to a multiple of 8 bytes.
             end = dataStart + (type == MI_COMPRESSED ? length : (length + 7) / 8 * 8);
         }
-        if (length < 0 || dataStart + length > buffer.limit()) {
+        if (dataStart + length > buffer.limit()) {
             throw new BufferUnderflowException();
         }
-        ByteBuffer data = buffer.duplicate().position(dataStart).limit(dataStart + length).slice()
+        ByteBuffer data = buffer.duplicate().position((int) dataStart).limit((int) (dataStart + length)).slice()
                 .order(buffer.order());
-        buffer.position(Math.min(end, buffer.limit()));
+        buffer.position((int) Math.min(end, buffer.limit()));
         return new Element(type, data);
     }
 
-    private NamedArray readMatrix(ByteBuffer data) {
+    private NamedArray readMatrix(ByteBuffer data, int depth) {
         if (!data.hasRemaining()) {
             return new NamedArray("", new MatArray.Numeric(new int[] {0, 0}, new double[0]));
+        }
+        if (depth > MAX_DEPTH) {
+            throw fail("nests cells or structs more than " + MAX_DEPTH + " levels deep");
         }
         int flags = nextElement(data).data().getInt(0);
         int mxClass = flags & 0xFF;
         int[] dims = ints(nextElement(data));
         String name = text(nextElement(data));
-        int count = 1;
-        for (int d : dims) {
-            count *= d;
-        }
         MatArray array;
         if (mxClass == MX_CELL) {
+            int count = elementCount(dims, 1, data, name);
             List<MatArray> cells = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                cells.add(readMatrix(nextElement(data).data()).array());
+                cells.add(readMatrix(nextElement(data).data(), depth + 1).array());
             }
             array = new MatArray.Cell(dims, cells);
         } else if (mxClass == MX_STRUCT) {
-            array = readStruct(data, dims, count, name);
+            array = readStruct(data, dims, name, depth);
         } else if (mxClass == MX_CHAR) {
             array = new MatArray.Chars(dims, chars(nextElement(data)));
         } else if (mxClass >= MX_FIRST_NUMERIC && mxClass <= MX_LAST_NUMERIC) {
@@ -164,7 +177,27 @@ public final class MatFileReader {
         return new NamedArray(name, array);
     }
 
-    private MatArray.Struct readStruct(ByteBuffer data, int[] dims, int count, String name) {
+    /**
+     * The number of elements {@code dims} declares, each holding {@code valuesPerElement} tagged values, checked
+     * against the bytes left in {@code data} before any list of that size is allocated.
+     */
+    private int elementCount(int[] dims, int valuesPerElement, ByteBuffer data, String name) {
+        long count = 1;
+        for (int d : dims) {
+            if (d < 0) {
+                throw fail("variable or field '" + name + "' has the negative dimension " + d);
+            }
+            count = Math.min(count * d, Integer.MAX_VALUE);
+        }
+        if (count * valuesPerElement > data.remaining() / TAG_BYTES) {
+            throw fail("variable or field '" + name + "' declares " + count + " elements"
+                    + (valuesPerElement > 1 ? " of " + valuesPerElement + " fields" : "") + " in "
+                    + data.remaining() + " bytes; it is truncated or corrupt");
+        }
+        return (int) count;
+    }
+
+    private MatArray.Struct readStruct(ByteBuffer data, int[] dims, String name, int depth) {
         int nameLength = ints(nextElement(data))[0];
         byte[] packedNames = bytes(nextElement(data));
         if (nameLength <= 0 || packedNames.length % nameLength != 0) {
@@ -178,11 +211,12 @@ public final class MatFileReader {
             }
             fields.add(new String(packedNames, offset, end - offset, StandardCharsets.US_ASCII));
         }
+        int count = elementCount(dims, Math.max(1, fields.size()), data, name);
         List<Map<String, MatArray>> elements = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Map<String, MatArray> element = new LinkedHashMap<>();
             for (String field : fields) {
-                element.put(field, readMatrix(nextElement(data).data()).array());
+                element.put(field, readMatrix(nextElement(data).data(), depth + 1).array());
             }
             elements.add(element);
         }
@@ -256,11 +290,19 @@ public final class MatFileReader {
         return value >= 0 ? value : (double) (value >>> 1) * 2 + (value & 1);
     }
 
+    /** Inflates one compressed element within what is left of the file's inflation budget. */
     private byte[] inflate(ByteBuffer compressed) {
         byte[] input = new byte[compressed.remaining()];
         compressed.duplicate().get(input);
         try (InflaterInputStream in = new InflaterInputStream(new ByteArrayInputStream(input))) {
-            return in.readAllBytes();
+            // readNBytes grows its buffer with what actually inflates, up to the budget plus one byte.
+            byte[] inflated = in.readNBytes((int) Math.min(inflateBudget + 1, Integer.MAX_VALUE - 16));
+            if (inflated.length > inflateBudget) {
+                throw fail("has compressed elements that inflate to more than " + MAX_INFLATED_MIB + " MiB; "
+                        + "annotation files are a few MB, so this one is corrupt or hostile");
+            }
+            inflateBudget -= inflated.length;
+            return inflated;
         } catch (IOException e) {
             throw new MatFormatException(source + " has a compressed element that does not inflate: "
                     + e.getMessage(), e);

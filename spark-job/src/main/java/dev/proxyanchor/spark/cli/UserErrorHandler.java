@@ -1,5 +1,6 @@
 package dev.proxyanchor.spark.cli;
 
+import dev.proxyanchor.spark.runtime.GpuSupport;
 import dev.proxyanchor.spark.runtime.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -14,7 +15,8 @@ final class UserErrorHandler implements IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cli, ParseResult parsed) throws Exception {
-        RuntimeException userError = UserError.find(ex).orElseThrow(() -> ex);
+        // An executor that refused its GPU stopped the run: whatever the driver was doing then failed.
+        RuntimeException userError = UserError.find(ex).or(GpuSupport::reported).orElseThrow(() -> ex);
         cli.getErr().println("error: " + userError.getMessage());
         cli.getErr().flush();
         return ExitCodes.of(userError);

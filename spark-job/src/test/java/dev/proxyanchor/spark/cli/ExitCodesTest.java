@@ -8,6 +8,7 @@ import dev.proxyanchor.datasets.DatasetException;
 import dev.proxyanchor.datasets.mat.MatFormatException;
 import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.spark.runtime.GpuSupportAccess;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -95,6 +96,17 @@ class ExitCodesTest {
         assertEquals(3, runThrowing(new UserInputException("row 3 of e.npy has the value NaN")));
         assertEquals(3, runThrowing(new DatasetException("missing file images.txt")));
         assertEquals(2, runThrowing(new SparkException("wrapped", new UsageException("--lr must be positive"))));
+    }
+
+    @Test
+    void aGpuAnExecutorRefusedIsWhyTheStoppedRunFailed() {
+        GpuSupportAccess.report(new UserInputException("GPU 0 (NVIDIA H100 80GB HBM3) has compute capability 9.0"));
+        try {
+            assertEquals(3, runThrowing(new IllegalStateException("Cannot call methods on a stopped SparkContext")));
+            assertEquals("error: GPU 0 (NVIDIA H100 80GB HBM3) has compute capability 9.0", err.strip());
+        } finally {
+            GpuSupportAccess.clear();
+        }
     }
 
     @Test

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** {@code embed}: a checkpoint and a dataset in, a Parquet file of embeddings out. */
 @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Embed a dataset's images with a trained checkpoint on the executors (evaluation transform) "
-                + "and write them as Parquet: id, path, label, role, embedding.",
+                + "and write them as Parquet, CSV or NumPy .npy: id, path, label, role, embedding.",
                 "Then: evaluate --embeddings <output> --dataset <dataset>."})
 final class EmbedCommand implements Callable<Integer> {
 
@@ -29,7 +29,9 @@ final class EmbedCommand implements Callable<Integer> {
                     + "evaluation set: eval, or query,gallery)")
     List<String> roles;
 
-    @Option(names = "--output", required = true, description = "Parquet output, any Hadoop URI")
+    @Option(names = "--output", required = true, completionCandidates = OutputFormats.class,
+            description = "output file, any Hadoop URI; its extension picks the format: ${COMPLETION-CANDIDATES} "
+                    + "(.npy: a float32 matrix with <name>.labels.npy and <name>.paths.txt beside it)")
     String output;
 
     @Option(names = "--overwrite", description = "replace an existing output")

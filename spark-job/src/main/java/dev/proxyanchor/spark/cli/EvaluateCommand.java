@@ -30,17 +30,20 @@ final class EvaluateCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(EvaluateCommand.class);
 
     @Option(names = "--embeddings", required = true,
-            description = "Embeddings: .parquet (embed's layout), .csv (label,x1,...,xD or with a header) or .npy.")
+            description = "Embeddings: .parquet (embed's layout), .csv (label,x1,...,xD or with a header, as embed "
+                    + "writes it) or .npy.")
     String embeddings;
 
-    @Option(names = "--labels", description = "Integer labels .npy for a .npy --embeddings matrix.")
+    @Option(names = "--labels", description = "Integer labels .npy for a .npy --embeddings matrix (default: "
+            + "<name>.labels.npy beside it, as embed writes it).")
     String labels;
 
     @Option(names = "--gallery", description = "A separate gallery file (query-gallery mode); else the role "
             + "column's query/gallery rows, else self retrieval.")
     String gallery;
 
-    @Option(names = "--gallery-labels", description = "Integer labels .npy for a .npy --gallery matrix.")
+    @Option(names = "--gallery-labels", description = "Integer labels .npy for a .npy --gallery matrix (default: "
+            + "<name>.labels.npy beside it).")
     String galleryLabels;
 
     @Option(names = "--k", split = ",", description = "Recall@K list, e.g. 1,2,4,8 (default: the dataset's).")

@@ -15,8 +15,9 @@ import dev.proxyanchor.model.checkpoint.Checkpoint;
 import dev.proxyanchor.model.recipe.Recipe;
 import dev.proxyanchor.spark.data.DatasetBatchDecoder;
 import dev.proxyanchor.spark.data.DistributedEmbedder;
+import dev.proxyanchor.spark.io.EmbeddingFiles;
+import dev.proxyanchor.spark.io.EmbeddingFormat;
 import dev.proxyanchor.spark.io.EmbeddingMetadata;
-import dev.proxyanchor.spark.io.EmbeddingParquet;
 import dev.proxyanchor.spark.io.EmbeddingRecord;
 import dev.proxyanchor.spark.io.RunDirectory;
 import dev.proxyanchor.spark.progress.JobProgress;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code embed} driver: reads a checkpoint, lists the dataset, embeds the chosen roles on the executors with the
- * checkpoint's backbone transforms, and writes Parquet rows (id, path, label, role, embedding) to any Hadoop URI.
+ * checkpoint's backbone transforms, and writes the rows (id, path, label, role, embedding) to any Hadoop URI in the
+ * {@link EmbeddingFormat} the output's extension names.
  */
 public final class EmbedJob {
 
@@ -51,6 +53,7 @@ public final class EmbedJob {
             if (batchSize <= 0) {
                 throw new UsageException("--batch-size must be positive, got " + batchSize);
             }
+            EmbeddingFormat.ofOutput(output);
         }
     }
 
@@ -66,6 +69,9 @@ public final class EmbedJob {
             Checkpoint checkpoint = read(s.checkpoint(), hadoop);
             DatasetListing listing = list(s, hadoop);
             List<Role> roles = roles(s.roles(), listing);
+            EmbeddingFormat format = EmbeddingFormat.ofOutput(s.output());
+            requireFormatKeepsRoles(format, roles, s.output());
+            format.requireWritable(hadoop, s.output(), s.overwrite());
             String model = checkpoint.state().recipe().model();
             DatasetBatchDecoder decoder = new DatasetBatchDecoder(hadoop, Backbones.create(model).inputSpec());
 
@@ -99,7 +105,7 @@ public final class EmbedJob {
                 // Decoding errors (a corrupt image) come back from the tasks as one message, before anything is
                 // written.
                 JavaRDD<EmbeddingRecord> kept = TaskErrors.computeOnce(all, "embeddings of " + s.dataset());
-                EmbeddingParquet.write(spark, kept, metadata, s.output(), s.overwrite());
+                EmbeddingFiles.write(spark, kept, metadata, s.output(), s.overwrite());
             }
             log.info("wrote {} embeddings ({}) to {}", nextId, model, s.output());
             return 0;
@@ -108,6 +114,19 @@ public final class EmbedJob {
                 spark.stop();
             }
         }
+    }
+
+    private static void requireFormatKeepsRoles(EmbeddingFormat format, List<Role> roles, String output) {
+        if (format.keepsRoles() || roles.size() < 2) {
+            return;
+        }
+        String names = roles.stream().map(Role::key).collect(java.util.stream.Collectors.joining(" and "));
+        throw new UsageException("--output " + output + " would hold " + names + " rows, which a " + format.extension()
+                + " matrix cannot tell apart: embed each role to its own file (--role " + roles.get(0).key()
+                + " --output <name>" + format.extension() + ", and so on; then evaluate --embeddings <query file> "
+                + "--gallery <gallery file>), or write " + EmbeddingFormat.extensions().stream()
+                .filter(e -> !e.equals(format.extension())).collect(java.util.stream.Collectors.joining(" or "))
+                + ", which keep the role column");
     }
 
     private static JavaRDD<EmbeddingRecord> attachPaths(JavaSparkContext jsc, JavaRDD<EmbeddingRecord> rows,

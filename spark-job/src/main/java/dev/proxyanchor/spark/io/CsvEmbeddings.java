@@ -6,7 +6,9 @@ import com.univocity.parsers.csv.CsvParserSettings;
 import dev.proxyanchor.model.UserInputException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.Serializable;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,6 +66,53 @@ public final class CsvEmbeddings {
     /** The rows of one CSV file, parsed as they are iterated; ids without an id column are idBase + line. */
     static Iterator<EmbeddingRecord> rows(Configuration hadoop, String file, long idBase) throws IOException {
         return new FileRows(hadoop, file, idBase);
+    }
+
+    /**
+     * Writes one CSV file, {@code id,path,label,role,e0,...,e{D-1}}, the path always quoted (RFC 4180: inner
+     * quotes doubled), values as Java's shortest float text, which reads back to the same float. The rows stream
+     * through the driver a partition at a time, in their RDD order, into a temporary file renamed into place.
+     */
+    static void write(JavaRDD<EmbeddingRecord> records, String uri, Configuration hadoop) {
+        Iterator<EmbeddingRecord> rows = records.toLocalIterator();
+        try (SingleFileOutput file = SingleFileOutput.create(hadoop, uri)) {
+            Writer out = new OutputStreamWriter(file.stream(), StandardCharsets.UTF_8);
+            int dim = -1;
+            StringBuilder line = new StringBuilder();
+            while (rows.hasNext()) {
+                EmbeddingRecord r = rows.next();
+                if (dim < 0) {
+                    dim = r.embedding().length;
+                    out.write(header(dim));
+                }
+                VectorChecks.requireLength(r.embedding(), dim, "the row with id " + r.id());
+                line.setLength(0);
+                line.append(r.id()).append(',');
+                if (r.path() != null) {
+                    line.append('"').append(r.path().replace("\"", "\"\"")).append('"');
+                }
+                line.append(',').append(r.label()).append(',').append(r.role() == null ? "" : r.role());
+                for (float v : r.embedding()) {
+                    line.append(',').append(v);
+                }
+                out.write(line.append('\n').toString());
+            }
+            if (dim < 0) {
+                out.write(header(0));
+            }
+            out.flush();
+            file.commit();
+        } catch (IOException e) {
+            throw new UserInputException("cannot write " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String header(int dim) {
+        StringBuilder header = new StringBuilder("id,path,label,role");
+        for (int i = 0; i < dim; i++) {
+            header.append(",e").append(i);
+        }
+        return header.append('\n').toString();
     }
 
     /** The file itself, or the data files of a directory (not {@code _SUCCESS}, not hidden), by name. */

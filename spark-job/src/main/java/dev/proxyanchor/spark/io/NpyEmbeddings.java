@@ -4,9 +4,14 @@ import dev.proxyanchor.model.UserInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -61,6 +66,68 @@ public final class NpyEmbeddings {
         NpyHeader header = matrix.header();
         return jsc.parallelize(slices, Math.max(1, slices.size()))
                 .flatMap(slice -> slice.read(conf.value(), matrixUri, header, dim).iterator());
+    }
+
+    /** {@code <name>.labels.npy} beside {@code <name>.npy}: where {@link #write} puts the labels. */
+    public static String labelsBeside(String matrixUri) {
+        return base(matrixUri) + ".labels.npy";
+    }
+
+    /** {@code <name>.paths.txt} beside {@code <name>.npy}: the image paths, one a line, in row order. */
+    public static String pathsBeside(String matrixUri) {
+        return base(matrixUri) + ".paths.txt";
+    }
+
+    private static String base(String matrixUri) {
+        return matrixUri.toLowerCase(java.util.Locale.ROOT).endsWith(".npy")
+                ? matrixUri.substring(0, matrixUri.length() - 4) : matrixUri;
+    }
+
+    /**
+     * Writes the rows as {@code numpy.save} would: a float32 {@code (N, D)} matrix to {@code matrixUri}, the labels
+     * as int64 {@code (N,)} to {@link #labelsBeside} and the paths to {@link #pathsBeside}, row {@code i} of each
+     * being the {@code i}-th record in RDD order (ids are not kept: a row's id is its index when read back). The
+     * rows stream through the driver a partition at a time into temporary files, renamed into place when complete
+     * (the matrix last).
+     */
+    static void write(JavaRDD<EmbeddingRecord> records, String matrixUri, Configuration hadoop) {
+        long rows = records.count();
+        int dim = rows == 0 ? 0 : records.first().embedding().length;
+        Iterator<EmbeddingRecord> it = records.toLocalIterator();
+        try (SingleFileOutput matrix = SingleFileOutput.create(hadoop, matrixUri);
+                SingleFileOutput labels = SingleFileOutput.create(hadoop, labelsBeside(matrixUri));
+                SingleFileOutput paths = SingleFileOutput.create(hadoop, pathsBeside(matrixUri))) {
+            NpyHeader.write(matrix.stream(), "<f4", rows, dim);
+            NpyHeader.write(labels.stream(), "<i8", rows);
+            Writer pathLines = new OutputStreamWriter(paths.stream(), StandardCharsets.UTF_8);
+            ByteBuffer row = ByteBuffer.allocate(dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer label = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            long written = 0;
+            while (it.hasNext()) {
+                EmbeddingRecord r = it.next();
+                VectorChecks.requireLength(r.embedding(), dim, "the row with id " + r.id());
+                row.clear();
+                row.asFloatBuffer().put(r.embedding());
+                matrix.stream().write(row.array());
+                labels.stream().write(label.putLong(0, r.label()).array());
+                String path = r.path() == null ? "" : r.path();
+                if (path.indexOf('\n') >= 0 || path.indexOf('\r') >= 0) {
+                    throw new UserInputException("the image path '" + path + "' holds a line break, which "
+                            + pathsBeside(matrixUri) + " (one path a line) cannot; write .csv or .parquet instead");
+                }
+                pathLines.write(path + "\n");
+                written++;
+            }
+            if (written != rows) {
+                throw new IllegalStateException("counted " + rows + " rows but wrote " + written);
+            }
+            pathLines.flush();
+            labels.commit();
+            paths.commit();
+            matrix.commit();
+        } catch (IOException e) {
+            throw new UserInputException("cannot write " + matrixUri + ": " + e.getMessage(), e);
+        }
     }
 
     /** Integer labels {@code (N,)} or {@code (N, 1)}. */

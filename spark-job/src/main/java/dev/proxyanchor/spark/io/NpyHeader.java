@@ -2,15 +2,18 @@ package dev.proxyanchor.spark.io;
 
 import dev.proxyanchor.model.UserInputException;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The header of a NumPy {@code .npy} file (format versions 1.0 to 3.0): element type, byte order, memory order and
@@ -129,6 +132,25 @@ public final class NpyHeader implements Serializable {
                     + "; the file is truncated or its header is corrupt");
         }
         return bytes;
+    }
+
+    /**
+     * Writes a version 1.0 header as {@code numpy.save} does (little-endian, C order, padded with spaces to a
+     * multiple of 64 bytes); {@code descr} as numpy spells it, e.g. {@code <f4}.
+     */
+    public static void write(OutputStream out, String descr, long... shape) throws IOException {
+        String dims = Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining(", "));
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims
+                + (shape.length == 1 ? "," : "") + "), }";
+        int unpadded = MAGIC.length + 4 + dict.length() + 1;
+        String text = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+        DataOutputStream data = new DataOutputStream(out);
+        data.write(MAGIC);
+        data.writeByte(1);
+        data.writeByte(0);
+        data.writeShort(Short.reverseBytes((short) text.length()));
+        data.write(text.getBytes(StandardCharsets.ISO_8859_1));
+        data.flush();
     }
 
     /** {@code f} (float), {@code i} (signed) or {@code u} (unsigned integer). */

@@ -25,6 +25,12 @@ final class StandaloneCluster implements AutoCloseable {
     private final int masterPort;
 
     StandaloneCluster(Path dir, int workerCount, String workerMemory) throws Exception {
+        this(dir, workerCount, workerMemory, Map.of());
+    }
+
+    /** {@code workerConf}: Spark settings of the workers, e.g. the GPUs they offer ({@code spark.worker.resource.*}). */
+    StandaloneCluster(Path dir, int workerCount, String workerMemory, Map<String, String> workerConf)
+            throws Exception {
         this.home = dir.resolve("spark-home");
         Files.createDirectories(home.resolve("jars"));
         Files.createFile(home.resolve("RELEASE"));
@@ -42,11 +48,16 @@ final class StandaloneCluster implements AutoCloseable {
         this.master = start(dir.resolve("master.log"), "org.apache.spark.deploy.master.Master",
                 "--host", "127.0.0.1", "--port", String.valueOf(masterPort), "--webui-port", String.valueOf(freePort()));
         waitForPort(masterPort, 60);
+        Path workerProperties = dir.resolve("worker.properties");
+        StringBuilder properties = new StringBuilder();
+        workerConf.forEach((k, v) -> properties.append(k).append('=').append(v).append('\n'));
+        Files.writeString(workerProperties, properties.toString());
         for (int i = 0; i < workerCount; i++) {
             Path workDir = Files.createDirectories(dir.resolve("worker-" + i));
             workers.add(start(dir.resolve("worker-" + i + ".log"), "org.apache.spark.deploy.worker.Worker",
                     "--host", "127.0.0.1", "--cores", "1", "--memory", workerMemory,
-                    "--webui-port", String.valueOf(freePort()), "--work-dir", workDir.toString(), masterUrl()));
+                    "--webui-port", String.valueOf(freePort()), "--work-dir", workDir.toString(),
+                    "--properties-file", workerProperties.toString(), masterUrl()));
         }
     }
 

@@ -186,7 +186,7 @@ class TrainOnStandaloneClusterIT {
     }
 
     /** spark-submit for a machine with no Spark install: SparkSubmit from the Maven class path. */
-    private static Path sparkSubmitShim(Path dir, StandaloneCluster spark) throws IOException {
+    static Path sparkSubmitShim(Path dir, StandaloneCluster spark) throws IOException {
         Path shim = dir.resolve("spark-submit");
         Files.writeString(shim, "#!/usr/bin/env bash\n"
                 + "source '" + repo().resolve("submit/java-opts.sh") + "'\n"
@@ -197,7 +197,7 @@ class TrainOnStandaloneClusterIT {
         return shim;
     }
 
-    private static Path repo() {
+    static Path repo() {
         Path d = Path.of("").toAbsolutePath();
         while (!Files.exists(d.resolve("submit/cluster.sh"))) {
             d = d.getParent();
@@ -218,7 +218,7 @@ class TrainOnStandaloneClusterIT {
         return out.toString();
     }
 
-    private static String tail(Path log) throws IOException {
+    static String tail(Path log) throws IOException {
         List<String> lines = Files.readAllLines(log).stream()
                 .filter(l -> !l.strip().startsWith("at ") && l.length() < 2000).toList();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));

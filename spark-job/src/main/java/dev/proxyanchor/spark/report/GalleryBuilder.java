@@ -67,7 +67,11 @@ final class GalleryBuilder {
     }
 
     private static JavaRDD<Embedding> unit(JavaRDD<Embedding> set, String name, int dim) {
-        return set.map(e -> EmbeddingChecks.checked(e, name, dim, true));
+        return set.map(e -> {
+            Embedding unit = EmbeddingChecks.checked(e, name, true);
+            EmbeddingChecks.requireDimension(unit, name, dim);
+            return unit;
+        });
     }
 
     private static List<Gallery.Query> withThumbnails(JavaSparkContext jsc, JavaRDD<EmbeddingRecord> rows,

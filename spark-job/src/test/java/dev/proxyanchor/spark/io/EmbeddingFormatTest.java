@@ -24,6 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Every registered embeddings format round-trips what it keeps; numpy and Python's csv read what we write. */
 class EmbeddingFormatTest {
 
+    private static final EmbeddingMetadata METADATA = EmbeddingMetadata.of("small_cnn", 3, "runs/x/best", false);
+
     @TempDir
     Path dir;
 
@@ -42,7 +44,8 @@ class EmbeddingFormatTest {
 
     private String write(EmbeddingFormat format, String name) {
         String uri = dir.resolve(name + format.extension()).toString();
-        EmbeddingFiles.write(SharedSpark.session(), SharedSpark.jsc().parallelize(rows(), 2), uri, false);
+        EmbeddingFiles.write(SharedSpark.session(), SharedSpark.jsc().parallelize(rows(), 2), METADATA, uri,
+                false);
         return uri;
     }
 
@@ -77,10 +80,11 @@ class EmbeddingFormatTest {
     void everyFormatRefusesToReplaceAnOutputUnlessAsked(EmbeddingFormat format) {
         String uri = write(format, "twice");
         String m = UserErrors.messageOf(() -> EmbeddingFiles.write(SharedSpark.session(),
-                SharedSpark.jsc().parallelize(rows(), 1), uri, false));
+                SharedSpark.jsc().parallelize(rows(), 1), METADATA, uri, false));
         assertTrue(m.contains("already exists"), m);
 
-        EmbeddingFiles.write(SharedSpark.session(), SharedSpark.jsc().parallelize(rows().subList(0, 2), 1), uri, true);
+        EmbeddingFiles.write(SharedSpark.session(), SharedSpark.jsc().parallelize(rows().subList(0, 2), 1), METADATA,
+                uri, true);
         assertEquals(2, EmbeddingFiles.read(SharedSpark.session(), uri, null).count());
     }
 

@@ -2,6 +2,7 @@ package dev.proxyanchor.spark.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.spark.bench.InputBenchmark;
@@ -52,7 +53,7 @@ final class BenchInputCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (threads < 1 || repeats < 1) {
-            throw new UserInputException("--threads and --repeats must be at least 1, got " + threads + " and "
+            throw new UsageException("--threads and --repeats must be at least 1, got " + threads + " and "
                     + repeats);
         }
         Configuration hadoop = new Configuration();

@@ -3,6 +3,7 @@ package dev.proxyanchor.spark.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.spark.io.EpochRecord;
 import dev.proxyanchor.spark.io.RunDirectory;
@@ -33,7 +34,7 @@ public final class RunReport {
                            long seed) {
         public Settings {
             if (queries < 1 || neighbours < 1) {
-                throw new UserInputException("--queries and --neighbours must be at least 1");
+                throw new UsageException("--queries and --neighbours must be at least 1");
             }
         }
 

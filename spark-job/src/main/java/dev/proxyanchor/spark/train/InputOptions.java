@@ -1,6 +1,6 @@
 package dev.proxyanchor.spark.train;
 
-import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.UsageException;
 import java.io.Serializable;
 
 /**
@@ -15,7 +15,7 @@ public record InputOptions(int prefetch, int decodeThreads, boolean skipBadImage
 
     public InputOptions {
         if (prefetch < 0 || decodeThreads < 0) {
-            throw new UserInputException("--prefetch and --decode-threads must be >= 0, got " + prefetch + " and "
+            throw new UsageException("--prefetch and --decode-threads must be >= 0, got " + prefetch + " and "
                     + decodeThreads);
         }
     }

@@ -166,7 +166,7 @@ public final class TrainingJob {
         Checkpoint last = run.readCheckpoint(RunDirectory.LAST);
         String trainedWith = last.state().recipe().loss();
         if (!trainedWith.equals(recipe.loss())) {
-            throw new UserInputException("--resume: the run in " + run.root() + " was trained with --loss "
+            throw new UsageException("--resume: the run in " + run.root() + " was trained with --loss "
                     + trainedWith + ", not " + recipe.loss() + "; a run keeps its loss: pass --loss " + trainedWith
                     + " (or start a new run in another --output)");
         }

@@ -81,6 +81,14 @@ class ExitCodesTest {
     }
 
     @Test
+    void flagValuesOutOfRangeAreUsageTwoInEverySubcommand() {
+        assertEquals(2, run("report", "--run", "runs/x", "--queries", "0"));
+        assertEquals("error: --queries and --neighbours must be at least 1", err.strip());
+        assertEquals(2, run("bench", "input", "--images", "images", "--threads", "0"));
+        assertTrue(err.startsWith("error: --threads and --repeats must be at least 1"), err);
+    }
+
+    @Test
     void badInputDataIsThreeWithoutAStackTrace(@TempDir Path dir) {
         assertEquals(3, run("datasets", "describe", "--dataset", "cub", "--data-root",
                 dir.resolve("nowhere").toString()));

@@ -76,7 +76,7 @@ class ReportCommandTest {
         PrintStream old = System.err;
         System.setErr(new PrintStream(err, true));
         try {
-            assertEquals(2, Main.run("report", "--run", dir.resolve("nothing").toString()));
+            assertEquals(3, Main.run("report", "--run", dir.resolve("nothing").toString()));
         } finally {
             System.setErr(old);
         }

@@ -30,6 +30,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>the {@link TrainingState} fields, Proxy-Anchor only (a file without {@value #FORMAT_FIELD} is format 1);</li>
  *   <li>the recipe names its {@code loss} and counts {@code numClasses} (format 1's {@code numProxies}); a format 1
  *       file reads as Proxy_Anchor.</li>
+ *   <li>a run with {@code --val-classes} records its {@link ValidationSplit} ({@code validationSplit}: the held-out
+ *       classes and the dataset class of each training label); a file without it reads as a run on every class.</li>
  * </ol>
  * {@code model.zip} names DL4J's and our classes (layer configurations, the loss, updaters, schedules) by their
  * fully qualified names: moving or renaming one of them breaks every stored checkpoint.
@@ -39,7 +41,7 @@ public record Checkpoint(ComputationGraph graph, TrainingState state) {
     public static final String MODEL_FILE = "model.zip";
     public static final String STATE_FILE = "training.json";
     /** The {@value #STATE_FILE} format this version writes; it reads this one and every earlier one. */
-    public static final int STATE_FORMAT = 2;
+    public static final int STATE_FORMAT = 3;
     static final String FORMAT_FIELD = "format";
 
     private static final ObjectMapper JSON = new ObjectMapper()

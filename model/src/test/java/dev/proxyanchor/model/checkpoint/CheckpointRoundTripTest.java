@@ -1,6 +1,7 @@
 package dev.proxyanchor.model.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import dev.proxyanchor.model.recipe.Recipe;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,28 @@ class CheckpointRoundTripTest {
         loaded.graph().fit(next);
         assertEquals(graph.params(), loaded.graph().params(), "the step after loading differs");
         assertEquals(graph.getUpdater().getStateViewArray(), loaded.graph().getUpdater().getStateViewArray());
+    }
+
+    @Test
+    void aValidationSplitRoundTripsAndARunWithoutOneWritesNoSplitField() throws IOException {
+        Recipe recipe = TestNetworks.tinyRecipe().build();
+        ComputationGraph graph = TestNetworks.tinyNetwork(recipe, DataType.FLOAT);
+        ValidationSplit split = new ValidationSplit("0.4", List.of(0, 5), List.of(1, 2, 4));
+        TrainingState state = TrainingState.start(recipe, split).afterEpoch(0, 0.75);
+
+        assertEquals(state, TestNetworks.roundTrip(new Checkpoint(graph, state)).state());
+
+        ByteArrayOutputStream without = new ByteArrayOutputStream();
+        new Checkpoint(graph, TrainingState.start(recipe)).writeState(without);
+        assertFalse(without.toString(java.nio.charset.StandardCharsets.UTF_8).contains("validationSplit"));
+    }
+
+    @Test
+    void aSplitThatDoesNotCoverTheRecipesClassesIsRefused() {
+        Recipe threeClasses = TestNetworks.tinyRecipe().build();
+        assertThrows(IllegalArgumentException.class, () -> TrainingState.start(threeClasses,
+                new ValidationSplit("2", List.of(0, 1), List.of(2, 3))));
+        assertThrows(IllegalArgumentException.class, () -> new ValidationSplit("2", List.of(0, 2), List.of(1, 2, 3)));
     }
 
     @Test

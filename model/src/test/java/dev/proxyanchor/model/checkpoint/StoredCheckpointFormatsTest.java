@@ -53,6 +53,8 @@ class StoredCheckpointFormatsTest {
         assertEquals(1, loaded.state().epochsCompleted());
         assertEquals(0.5, loaded.state().bestRecallAt1());
         assertEquals(0, loaded.state().bestEpoch());
+        assertEquals(StoredCheckpoints.format(folder) >= StoredCheckpoints.FIRST_FORMAT_WITH_SPLIT
+                ? StoredCheckpoints.SPLIT : null, loaded.state().validationSplit());
 
         ComputationGraph graph = loaded.graph();
         Checkpoint.requireSameParameters(TestNetworks.tinyNetwork(loaded.state().recipe(), DataType.FLOAT), graph,

@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -37,6 +38,10 @@ final class StoredCheckpoints {
 
     static final String EXPECTED_FILE = "expected.json";
     static final Path FOLDER = Paths.get("src/test/resources/checkpoint-formats");
+    /** The validation split stored checkpoints of format 3 and later were written with. */
+    static final ValidationSplit SPLIT = new ValidationSplit("2", List.of(1, 4), List.of(0, 2, 3));
+    /** The first format that records a validation split. */
+    static final int FIRST_FORMAT_WITH_SPLIT = 3;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -52,6 +57,13 @@ final class StoredCheckpoints {
         int dash = name.indexOf('-', "format-".length());
         String loss = dash < 0 ? Losses.PROXY_ANCHOR : name.substring(dash + 1);
         return TestNetworks.tinyRecipe().warm(1).loss(loss).build();
+    }
+
+    /** The N of a {@code format-N[-LOSS]} folder. */
+    static int format(Path folder) {
+        String name = folder.getFileName().toString().substring("format-".length());
+        int dash = name.indexOf('-');
+        return Integer.parseInt(dash < 0 ? name : name.substring(0, dash));
     }
 
     static DataSet probe() {
@@ -72,7 +84,7 @@ final class StoredCheckpoints {
         }
         graph.getConfiguration().setEpochCount(1);
         graph.fit(TestNetworks.batch(12, 3, 5, DataType.FLOAT));
-        Checkpoint checkpoint = new Checkpoint(graph, TrainingState.start(recipe).afterEpoch(0, 0.5));
+        Checkpoint checkpoint = new Checkpoint(graph, TrainingState.start(recipe, SPLIT).afterEpoch(0, 0.5));
         try (OutputStream out = Files.newOutputStream(folder.resolve(Checkpoint.MODEL_FILE))) {
             checkpoint.writeModel(out);
         }

@@ -1,13 +1,17 @@
 package dev.proxyanchor.datasets;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -73,6 +77,39 @@ public final class DatasetListing implements Serializable {
     /** The K values of Recall@K the dataset is reported with. */
     public int[] recallK() {
         return recallK.clone();
+    }
+
+    /**
+     * This listing with some training classes held out of training: their training images become {@link Role#VAL}
+     * samples under their own labels, the remaining training classes are renumbered 0..n-1 in ascending order of
+     * their labels, and {@link Role#EVAL_SEEN} keeps only the test images of the classes still trained on (the
+     * held-out ones are not seen in training). The test roles are unchanged.
+     *
+     * @param classes training labels of this listing, at least one, leaving at least one class to train on
+     */
+    public DatasetListing holdOut(Collection<Integer> classes) {
+        Set<Integer> heldOut = new TreeSet<>(classes);
+        if (heldOut.isEmpty() || heldOut.size() >= numTrainClasses
+                || heldOut.stream().anyMatch(c -> c < 0 || c >= numTrainClasses)) {
+            throw new IllegalArgumentException("cannot hold out classes " + heldOut + " of " + numTrainClasses
+                    + " training classes");
+        }
+        int[] newLabel = new int[numTrainClasses];
+        int next = 0;
+        for (int c = 0; c < numTrainClasses; c++) {
+            newLabel[c] = heldOut.contains(c) ? -1 : next++;
+        }
+        List<Sample> out = new ArrayList<>(samples.size());
+        for (Sample s : samples) {
+            if (s.role() == Role.TRAIN) {
+                out.add(heldOut.contains(s.label()) ? new Sample(s.uri(), s.label(), Role.VAL)
+                        : new Sample(s.uri(), newLabel[s.label()], Role.TRAIN));
+            } else if (s.role() != Role.EVAL_SEEN || !heldOut.contains(s.label())) {
+                out.add(s);
+            }
+        }
+        out.sort(Comparator.comparing(Sample::role));
+        return new DatasetListing(dataset, out, evalMode, recallK);
     }
 
     public int imageCount(Role role) {

@@ -30,6 +30,8 @@ import java.util.Map;
  * @param trainSeconds wall time of the epoch's training, without its evaluation ({@code train_seconds})
  * @param eval         the evaluation set's metrics ({@code eval}), absent in epochs that were not evaluated
  * @param evalSeen     Fashion-MNIST's seen-class evaluation ({@code eval_seen}), with {@code --eval-seen}
+ * @param val          the validation set's metrics ({@code val}): the training images of the classes held out with
+ *                     {@code --val-classes}; when present, its Recall@1 chooses {@code best/}
  * @param evalSeconds  wall time of the epoch's evaluation, embedding included ({@code eval_seconds})
  * @param batchesWithoutPositivePair worker batches of the epoch without two images of one class
  *                     ({@code batches_without_positive_pair}), for a pair-based loss only: MS, Triplet and NPair
@@ -50,6 +52,7 @@ public record EpochRecord(
         @JsonProperty("train_seconds") double trainSeconds,
         @JsonProperty("eval") RetrievalMetrics eval,
         @JsonProperty("eval_seen") RetrievalMetrics evalSeen,
+        @JsonProperty("val") RetrievalMetrics val,
         @JsonProperty("eval_seconds") Double evalSeconds,
         @JsonProperty("batches_without_positive_pair") Integer batchesWithoutPositivePair,
         @JsonProperty("input_capacity_images_per_sec") Double inputCapacityImagesPerSec,
@@ -67,10 +70,21 @@ public record EpochRecord(
                                 @JsonProperty("proxies") Double proxies) {
     }
 
-    /** The evaluation Recall@1 that chooses the {@code best/} checkpoint; NaN in an epoch without evaluation. */
+    /**
+     * The Recall@1 that chooses the {@code best/} checkpoint: the validation set's when the run has one (choosing on
+     * the test set is what "A Metric Learning Reality Check" warns against), else the evaluation set's; NaN in an
+     * epoch without evaluation.
+     */
     @JsonIgnore
     public double selectionRecallAt1() {
-        return eval == null ? Double.NaN : eval.recall().getOrDefault(1, Double.NaN);
+        RetrievalMetrics chooser = val != null ? val : eval;
+        return chooser == null ? Double.NaN : chooser.recall().getOrDefault(1, Double.NaN);
+    }
+
+    /** The JSON name of the set whose Recall@1 chooses {@code best/}: {@code val} or {@code eval}. */
+    @JsonIgnore
+    public String selectionSet() {
+        return val != null ? "val" : "eval";
     }
 
     @JsonIgnore
@@ -133,6 +147,7 @@ public record EpochRecord(
         private double trainSeconds = Double.NaN;
         private RetrievalMetrics eval;
         private RetrievalMetrics evalSeen;
+        private RetrievalMetrics val;
         private Double evalSeconds;
         private Integer batchesWithoutPositivePair;
         private Double inputCapacityImagesPerSec;
@@ -169,6 +184,11 @@ public record EpochRecord(
             return this;
         }
 
+        public Builder val(RetrievalMetrics value) {
+            this.val = value;
+            return this;
+        }
+
         public Builder evalSeconds(double value) {
             this.evalSeconds = value;
             return this;
@@ -191,7 +211,7 @@ public record EpochRecord(
         }
 
         public EpochRecord build() {
-            return new EpochRecord(epoch, loss, lr, imagesPerSec, trainSeconds, eval, evalSeen, evalSeconds,
+            return new EpochRecord(epoch, loss, lr, imagesPerSec, trainSeconds, eval, evalSeen, val, evalSeconds,
                     batchesWithoutPositivePair, inputCapacityImagesPerSec, badImages);
         }
     }

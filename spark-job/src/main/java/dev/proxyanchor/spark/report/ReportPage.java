@@ -75,8 +75,8 @@ final class ReportPage {
                         settings.path("embeddingSize").asInt(), c.epochs().size(), settings.path("epochs").asInt())));
         if (best.isPresent()) {
             EpochRecord b = c.epochs().stream().filter(e -> e.epoch() == best.getAsInt()).findFirst().orElseThrow();
-            page.append(Html.escape(String.format(Locale.ROOT, "; best epoch %d (test R@1 %.4f)", best.getAsInt() + 1,
-                    b.selectionRecallAt1())));
+            page.append(Html.escape(String.format(Locale.ROOT, "; best epoch %d (%s R@1 %.4f)", best.getAsInt() + 1,
+                    RunCurves.setName(b.selectionSet()), b.selectionRecallAt1())));
         }
         page.append("</p><p class=\"generated\">").append(Html.escape("written by " + BuildInfo.current()
                 .toolAndVersion())).append("</p></header>");

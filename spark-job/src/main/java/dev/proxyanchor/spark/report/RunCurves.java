@@ -25,8 +25,8 @@ final class RunCurves {
     }
 
     /**
-     * The epoch {@code best/} holds: the first with the highest evaluation Recall@1, the rule the training loop
-     * applies ({@code TrainingState.afterEpoch}).
+     * The epoch {@code best/} holds: the first with the highest selection Recall@1 (validation set if the run has
+     * one, else evaluation set), the rule the training loop applies ({@code TrainingState.afterEpoch}).
      */
     static OptionalInt bestEpoch(List<EpochRecord> epochs) {
         int best = -1;

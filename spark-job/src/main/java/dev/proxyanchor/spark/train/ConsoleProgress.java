@@ -122,7 +122,7 @@ final class ConsoleProgress implements EpochListener {
             line.append("  (evaluation ").append(Durations.format(record.evalSeconds())).append(')');
         }
         if (checkpoint.state().bestEpoch() == record.epoch()) {
-            line.append("  best so far");
+            line.append(record.val() != null ? "  best so far by val R@1" : "  best so far");
         }
         int laterEpochs = epoch.epochs() - record.epoch() - 1;
         if (laterEpochs > 0) {

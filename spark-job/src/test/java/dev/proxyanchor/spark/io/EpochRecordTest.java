@@ -61,7 +61,7 @@ class EpochRecordTest {
         assertEquals(json.readTree(old), json.readTree(record.toJson()), "keys or values changed on rewriting");
 
         EpochRecord timed = new EpochRecord(record.epoch(), record.loss(), record.lr(), record.imagesPerSec(),
-                record.trainSeconds(), record.eval(), null, 12.5, null, 1450.0, 3);
+                record.trainSeconds(), record.eval(), null, null, 12.5, null, 1450.0, 3);
         JsonNode written = json.readTree(timed.toJson());
         assertEquals(12.5, written.get("eval_seconds").asDouble());
         assertEquals(1450.0, written.get("input_capacity_images_per_sec").asDouble());
@@ -77,6 +77,24 @@ class EpochRecordTest {
         JsonNode lr = new ObjectMapper().readTree(record.toJson()).get("lr");
         assertEquals(2, lr.size(), lr.toString());
         assertNull(EpochRecord.fromJson(record.toJson(), "test").lr().proxies());
+    }
+
+    @Test
+    void theValidationSetChoosesBestWhenPresentAndIsListedWithTheOtherSets() {
+        String evaluated = BEFORE_THE_RECORD.lines().toList().get(1);
+        String withVal = evaluated.substring(0, evaluated.length() - 1) + ",\"val\":{\"queries\":600,"
+                + "\"gallery\":600,\"dim\":64,\"mode\":\"self\",\"recall\":{\"1\":0.42,\"2\":0.55},"
+                + "\"map_at_r\":0.12,\"r_precision\":0.2,\"queries_without_match\":0,\"seconds\":0.5}}";
+        EpochRecord record = EpochRecord.fromJson(withVal, "test");
+
+        assertEquals(0.42, record.selectionRecallAt1(), "val R@1, not the test set's 0.61");
+        assertEquals("val", record.selectionSet());
+        assertEquals(List.of("eval", "eval_seen", "val"), List.copyOf(record.evaluations().keySet()));
+        assertEquals(0.55, EpochRecord.fromJson(record.toJson(), "test").val().recall().get(2));
+
+        EpochRecord withoutVal = EpochRecord.fromJson(evaluated, "test");
+        assertEquals("eval", withoutVal.selectionSet());
+        assertNull(withoutVal.val());
     }
 
     @Test

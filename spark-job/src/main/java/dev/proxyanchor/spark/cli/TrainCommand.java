@@ -5,6 +5,7 @@ import dev.proxyanchor.model.recipe.Optimizer;
 import dev.proxyanchor.spark.train.InputOptions;
 import dev.proxyanchor.spark.train.TrainSettings;
 import dev.proxyanchor.spark.train.TrainingJob;
+import dev.proxyanchor.spark.train.ValidationClasses;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -131,6 +132,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-limit", defaultValue = "0", description = "evaluate on a seeded random subset of this many images per role (0: all)")
     int evalLimit;
 
+    @Option(names = "--val-classes", paramLabel = "N|FRACTION",
+            description = "hold out N training classes (or this fraction of them, e.g. 0.2; seeded by --seed) as a "
+                    + "class-disjoint validation set, evaluated as 'val' after each evaluated epoch; best/ is then "
+                    + "chosen by val R@1 instead of test R@1 (default: train on every class)")
+    String valClasses;
+
     @Override
     public Integer call() throws Exception {
         return TrainingJob.run(this::settings);
@@ -142,7 +149,8 @@ final class TrainCommand implements Callable<Integer> {
                 flag("--bn-freeze", bnFreeze), flag("--l2-norm", l2Norm), imagesPerClass, proxyLrScale, remark,
                 output, resume, overwrite, workers > 0 ? workers : defaultWorkers, averagingFrequency,
                 new InputOptions(prefetch, decodeThreads, skipBadImages),
-                seed, evalEvery, trainLimit, evalLimit);
+                seed, evalEvery, trainLimit, evalLimit,
+                valClasses == null ? null : ValidationClasses.parse(valClasses));
     }
 
     private static boolean flag(String name, int value) {

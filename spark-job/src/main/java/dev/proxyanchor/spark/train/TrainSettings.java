@@ -18,6 +18,8 @@ import dev.proxyanchor.model.recipe.Optimizer;
  * @param evalEvery          evaluate after every this many epochs (and after the last)
  * @param trainLimit         use a seeded random subset of this many training images (0 = all)
  * @param evalLimit          use a seeded random subset of this many images per evaluation role (0 = all)
+ * @param valClasses         training classes held out as a validation set that chooses {@code best/}, or null to
+ *                           train on every class and choose {@code best/} by the test set, as the official code
  */
 public record TrainSettings(
         String dataset,
@@ -51,7 +53,8 @@ public record TrainSettings(
         long seed,
         int evalEvery,
         int trainLimit,
-        int evalLimit) {
+        int evalLimit,
+        ValidationClasses valClasses) {
 
     public TrainSettings {
         loss = Losses.get(loss).name();

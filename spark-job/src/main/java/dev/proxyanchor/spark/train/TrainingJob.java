@@ -17,6 +17,7 @@ import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.pretrained.PretrainedWeights;
 import dev.proxyanchor.model.checkpoint.Checkpoint;
 import dev.proxyanchor.model.checkpoint.TrainingState;
+import dev.proxyanchor.model.checkpoint.ValidationSplit;
 import dev.proxyanchor.model.loss.LossEntry;
 import dev.proxyanchor.model.loss.Losses;
 import dev.proxyanchor.model.loss.ProxyAnchorLoss;
@@ -40,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.IntFunction;
@@ -91,7 +93,9 @@ public final class TrainingJob {
 
     public static TrainingState train(JavaSparkContext jsc, TrainSettings s) throws IOException {
         Configuration hadoop = jsc.hadoopConfiguration();
-        DatasetListing listing = list(s, hadoop);
+        DatasetListing dataset = list(s, hadoop);
+        ValidationSplit split = s.valClasses() == null ? null : s.valClasses().choose(dataset, s.seed());
+        DatasetListing listing = split == null ? dataset : dataset.holdOut(split.heldOutClasses());
         RunDirectory run = RunDirectory.at(s.output(), hadoop);
         if (run.holdsRun() && !s.resume()) {
             if (!s.overwrite()) {
@@ -104,14 +108,19 @@ public final class TrainingJob {
         }
 
         List<Sample> train = subset(listing.samples(Role.TRAIN), s.trainLimit(), s.seed());
+        checkClassesPerBatch(s, train, split);
+        Map<String, List<Sample>> evalSets = evalSets(listing, s);
         Recipe recipe = recipe(s, listing.numTrainClasses());
         Optional<java.nio.file.Path> weights = s.resume() ? Optional.empty()
                 : PretrainedWeights.resolve(s.pretrained(), s.model());
-        Checkpoint start = s.resume() ? resume(run, recipe) : fresh(recipe, weights);
-        run.writeText(RunDirectory.CONFIG, config(s, listing, train.size(), jsc));
+        Checkpoint start = s.resume() ? resume(run, recipe, split) : fresh(recipe, weights, split);
+        run.writeText(RunDirectory.CONFIG, config(s, listing, split, train.size(), evalSets, jsc));
 
         log.info("{}: {} training images of {} classes; {} evaluation ({})", listing.dataset(), train.size(),
                 listing.numTrainClasses(), listing.evalMode().key(), describeEval(listing));
+        if (split != null) {
+            log.info("validation: {}", describeSplit(dataset, split, evalSets.get(Role.VAL.key()).size(), s.seed()));
+        }
         log.info("batch: {} images per step = {} workers x {}; parameters and Adam state averaged every {} steps "
                 + "({} images between averages)", s.batchSize(), s.workers(), s.batchSizePerWorker(),
                 s.averagingFrequency(), s.batchSize() * s.averagingFrequency());
@@ -119,8 +128,8 @@ public final class TrainingJob {
         warnIgnoredFlags(s, start.state().recipe().lossEntry());
         log.info("kernels: {}", CpuKernels.describe());
         if (s.resume()) {
-            log.info("resuming {} at epoch {} (best R@1 so far {})", run.root(), start.state().epochsCompleted() + 1,
-                    start.state().bestRecallAt1());
+            log.info("resuming {} at epoch {} (best {} R@1 so far {})", run.root(),
+                    start.state().epochsCompleted() + 1, split == null ? "test" : "val", start.state().bestRecallAt1());
         }
 
         DatasetBatchDecoder decoder = new DatasetBatchDecoder(hadoop, Backbones.create(s.model()).inputSpec());
@@ -128,7 +137,6 @@ public final class TrainingJob {
                 train.stream().map(Sample::uri).toArray(String[]::new),
                 train.stream().mapToInt(Sample::label).toArray());
         checkLabels(images, listing.numTrainClasses());
-        Map<String, List<Sample>> evalSets = evalSets(listing, s);
         SparkTrainer.EpochEvaluation evaluation = (graph, epoch, record) -> evaluate(jsc, graph, evalSets, listing,
                 decoder, s.workers(), record);
         return new SparkTrainer(jsc, s, images, decoder, evaluation, run).train(start);
@@ -155,14 +163,15 @@ public final class TrainingJob {
                 .bnFreeze(s.bnFreeze()).l2Norm(s.l2Norm()).alpha(s.alpha()).margin(s.mrg()).seed(s.seed()).build();
     }
 
-    private static Checkpoint fresh(Recipe recipe, Optional<java.nio.file.Path> weights) {
+    private static Checkpoint fresh(Recipe recipe, Optional<java.nio.file.Path> weights, ValidationSplit split) {
         ComputationGraph graph = EmbeddingNetwork.create(recipe);
         weights.ifPresent(path -> log.info("pretrained backbone: {}",
                 PretrainedWeights.load(graph, Backbones.create(recipe.model()), path)));
-        return new Checkpoint(graph, TrainingState.start(recipe));
+        return new Checkpoint(graph, TrainingState.start(recipe, split));
     }
 
-    static Checkpoint resume(RunDirectory run, Recipe recipe) throws IOException {
+    /** @param split the validation split the flags describe, or null */
+    static Checkpoint resume(RunDirectory run, Recipe recipe, ValidationSplit split) throws IOException {
         Checkpoint last = run.readCheckpoint(RunDirectory.LAST);
         String trainedWith = last.state().recipe().loss();
         if (!trainedWith.equals(recipe.loss())) {
@@ -170,12 +179,82 @@ public final class TrainingJob {
                     + trainedWith + ", not " + recipe.loss() + "; a run keeps its loss: pass --loss " + trainedWith
                     + " (or start a new run in another --output)");
         }
+        requireSameSplit(run, last.state(), split, recipe.seed());
         Checkpoint.requireSameParameters(EmbeddingNetwork.create(recipe), last.graph(), run.root() + "/last");
         if (!last.state().recipe().equals(recipe)) {
             log.warn("--resume: the flags describe recipe {} but the run was trained with {}; continuing with the "
                     + "run's own recipe", recipe, last.state().recipe());
         }
         return last;
+    }
+
+    /**
+     * A resumed run keeps its validation split: the classes its proxies stand for and the set its {@code best/} was
+     * chosen on. The flags must hold out the same classes (the same --val-classes and --seed on the same dataset).
+     */
+    private static void requireSameSplit(RunDirectory run, TrainingState state, ValidationSplit split, long seed) {
+        ValidationSplit kept = state.validationSplit();
+        if (Objects.equals(classes(kept), classes(split))) {
+            return;
+        }
+        String where = "--resume: the run in " + run.root();
+        if (kept == null) {
+            throw new UserInputException(where + " trains on every training class and chooses best/ by the test set; "
+                    + "it cannot take --val-classes " + split.valClasses() + " now: drop --val-classes (or start a "
+                    + "new run in another --output)");
+        }
+        String keep = "--val-classes " + kept.valClasses() + " --seed " + state.recipe().seed();
+        if (split == null) {
+            throw new UserInputException(where + " holds out classes " + kept.heldOutClasses() + " for validation ("
+                    + keep + "); a run keeps its validation split: pass " + keep);
+        }
+        throw new UserInputException(where + " holds out classes " + kept.heldOutClasses() + " for validation ("
+                + keep + "), but --val-classes " + split.valClasses() + " --seed " + seed + " holds out "
+                + split.heldOutClasses() + "; a run keeps its validation split: pass " + keep);
+    }
+
+    private static List<List<Integer>> classes(ValidationSplit split) {
+        return split == null ? null : List.of(split.heldOutClasses(), split.trainedClasses());
+    }
+
+    /** The validation split for the start-up log: which classes, how many images, what it decides. */
+    static String describeSplit(DatasetListing dataset, ValidationSplit split, int valImages, long seed) {
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+                "--val-classes %s holds out %d of %s's %d training classes (chosen with --seed %d): classes %s, "
+                        + "%d of their training images evaluated all against all as 'val' after each evaluated "
+                        + "epoch; best/ is chosen by val R@1 (Musgrave et al. 2020), the test sets are still "
+                        + "reported. Training labels 0..%d are the dataset's classes %s",
+                split.valClasses(), split.heldOutClasses().size(), dataset.dataset(), dataset.numTrainClasses(),
+                seed, split.heldOutClasses(), valImages, split.trainedClasses().size() - 1,
+                split.trainedClasses()));
+        long single = ValidationClasses.singleImageClasses(dataset);
+        if (single > 0) {
+            s.append("; ").append(single).append(" classes with a single training image were never eligible (no "
+                    + "same-class neighbour to find)");
+        }
+        if (!dataset.samples(Role.EVAL_SEEN).isEmpty()) {
+            s.append("; eval_seen keeps the test images of the trained classes only");
+        }
+        return s.toString();
+    }
+
+    /**
+     * The balanced sampler ({@code --IPC}) draws {@code --batch-size / --IPC} distinct classes for every batch: there
+     * must be that many among the training images (fewer with classes held out or a --train-limit subset).
+     */
+    static void checkClassesPerBatch(TrainSettings s, List<Sample> train, ValidationSplit split) {
+        if (s.imagesPerClass() == 0) {
+            return;
+        }
+        int perBatch = s.batchSize() / s.imagesPerClass();
+        long classes = train.stream().mapToInt(Sample::label).distinct().count();
+        if (perBatch > classes) {
+            throw new UserInputException("--batch-size " + s.batchSize() + " with --IPC " + s.imagesPerClass()
+                    + " draws " + perBatch + " distinct classes for every batch, but the training images hold "
+                    + classes + " classes" + (split == null ? "" : " (" + split.heldOutClasses().size()
+                    + " held out by --val-classes " + split.valClasses() + ")") + ": raise --IPC to at least "
+                    + (s.batchSize() + classes - 1) / classes + " or lower --batch-size");
+        }
     }
 
     /**
@@ -222,7 +301,10 @@ public final class TrainingJob {
         }
     }
 
-    /** The evaluation sets by metrics key: eval (and eval_seen), or query/gallery as one "eval". */
+    /**
+     * The evaluation sets by metrics key: eval (and eval_seen), or query/gallery as one "eval"; and val, the
+     * held-out classes' training images, with --val-classes. --eval-limit applies to each.
+     */
     private static Map<String, List<Sample>> evalSets(DatasetListing listing, TrainSettings s) {
         Map<String, List<Sample>> sets = new LinkedHashMap<>();
         if (listing.evalMode() == EvalMode.QUERY_GALLERY) {
@@ -234,6 +316,10 @@ public final class TrainingJob {
             if (!seen.isEmpty()) {
                 sets.put(Role.EVAL_SEEN.key(), subset(seen, s.evalLimit(), s.seed()));
             }
+        }
+        List<Sample> val = listing.samples(Role.VAL);
+        if (!val.isEmpty()) {
+            sets.put(Role.VAL.key(), subset(val, s.evalLimit(), s.seed()));
         }
         return sets;
     }
@@ -253,11 +339,14 @@ public final class TrainingJob {
                 record.eval(RetrievalEvaluator.evaluate(jsc, queries, gallery, listing.recallK(),
                         EvaluationOptions.defaults()));
             }
-            return;
+        } else {
+            record.eval(selfRetrieval(jsc, graph, Role.EVAL, sets, listing, decoder, partitions));
+            if (sets.containsKey(Role.EVAL_SEEN.key())) {
+                record.evalSeen(selfRetrieval(jsc, graph, Role.EVAL_SEEN, sets, listing, decoder, partitions));
+            }
         }
-        record.eval(selfRetrieval(jsc, graph, Role.EVAL, sets, listing, decoder, partitions));
-        if (sets.containsKey(Role.EVAL_SEEN.key())) {
-            record.evalSeen(selfRetrieval(jsc, graph, Role.EVAL_SEEN, sets, listing, decoder, partitions));
+        if (sets.containsKey(Role.VAL.key())) {
+            record.val(selfRetrieval(jsc, graph, Role.VAL, sets, listing, decoder, partitions));
         }
     }
 
@@ -310,12 +399,21 @@ public final class TrainingJob {
         return s.toString().trim();
     }
 
-    private static String config(TrainSettings s, DatasetListing listing, int trainImages, JavaSparkContext jsc)
-            throws IOException {
+    private static String config(TrainSettings s, DatasetListing listing, ValidationSplit split, int trainImages,
+            Map<String, List<Sample>> evalSets, JavaSparkContext jsc) throws IOException {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("settings", s);
         config.put("dataset", Map.of("name", listing.dataset(), "train_classes", listing.numTrainClasses(),
                 "eval_mode", listing.evalMode().key(), "train_images", trainImages));
+        if (split != null) {
+            Map<String, Object> validation = new LinkedHashMap<>();
+            validation.put("val_classes", split.valClasses());
+            validation.put("held_out_classes", split.heldOutClasses());
+            validation.put("trained_classes", split.trainedClasses());
+            validation.put("val_images", evalSets.get(Role.VAL.key()).size());
+            validation.put("best_chosen_by", "val R@1");
+            config.put("validation", validation);
+        }
         config.put("batch_size_per_worker", s.batchSizePerWorker());
         Map<String, String> versions = new LinkedHashMap<>();
         versions.put("java", System.getProperty("java.version"));

@@ -1,5 +1,6 @@
 package dev.proxyanchor.spark.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -91,6 +92,49 @@ class TrainEndToEndTest {
                     "same seed and workers, different loss in epoch " + e);
             assertEquals(two.get(e).get("eval").get("recall"), repeat.get(e).get("eval").get("recall"));
             assertEquals(two.get(e).get("eval").get("map_at_r"), repeat.get(e).get("eval").get("map_at_r"));
+        }
+    }
+
+    @Test
+    void heldOutClassesAreEvaluatedAsValAndChooseBest(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        assertEquals(0, Main.run(args(run, 2, "--val-classes", "2")));
+
+        JsonNode config = new ObjectMapper().readTree(run.resolve("config.json").toFile());
+        JsonNode heldOut = config.get("validation").get("held_out_classes");
+        assertEquals(2, heldOut.size(), config.toString());
+        assertEquals(3, config.get("dataset").get("train_classes").asInt(), "proxies for the trained classes only");
+        List<JsonNode> epochs = metrics(run);
+        int bestEpoch = -1;
+        double bestVal = -1;
+        for (JsonNode epoch : epochs) {
+            assertEquals(400, epoch.get("val").get("queries").asInt(), "--eval-limit applies to val too");
+            assertTrue(epoch.has("eval") && epoch.has("eval_seen"), "the test sets are still reported");
+            double r1 = epoch.get("val").get("recall").get("1").asDouble();
+            if (r1 > bestVal) {
+                bestVal = r1;
+                bestEpoch = epoch.get("epoch").asInt();
+            }
+        }
+        Checkpoint best = checkpoint(run, "best");
+        assertEquals(bestEpoch, best.state().bestEpoch(), "best/ is the epoch of the highest val R@1");
+        assertEquals(bestVal, best.state().bestRecallAt1());
+        assertEquals(heldOut.toString(), best.state().validationSplit().heldOutClasses().toString().replace(" ", ""));
+        assertArrayEquals(new long[] {3, 32}, best.graph().getParam("proxies_P").shape());
+
+        Result changed = runCapturingErr(args(run, 3, "--val-classes", "3", "--resume"));
+        assertEquals(2, changed.code);
+        assertTrue(changed.err.contains("a run keeps its validation split: pass --val-classes 2 --seed 3"),
+                changed.err);
+        Result oneClass = runCapturingErr(args(dir.resolve("one"), 1, "--val-classes", "1"));
+        assertEquals(2, oneClass.code);
+        assertTrue(oneClass.err.contains("--val-classes 1: hold out at least 2 classes"), oneClass.err);
+    }
+
+    private static Checkpoint checkpoint(Path run, String name) throws Exception {
+        try (var model = Files.newInputStream(run.resolve(name).resolve(Checkpoint.MODEL_FILE));
+             var state = Files.newInputStream(run.resolve(name).resolve(Checkpoint.STATE_FILE))) {
+            return Checkpoint.read(model, state, run.toString());
         }
     }
 

@@ -25,7 +25,7 @@ class LossSettingsTest {
     private static TrainSettings settings(String loss, int batchSize, int workers, int imagesPerClass) {
         return new TrainSettings("fmnist", null, false, "small_cnn", "none", loss, 16, batchSize, 1, 1e-3, 1e-4, 10,
                 0.5, Optimizer.ADAMW, 32, 0.1, 0, false, true, imagesPerClass, 100, "", "/tmp/unused", false, false,
-                workers, 1, new InputOptions(1, 0, false), 1, 1, 0, 0);
+                workers, 1, new InputOptions(1, 0, false), 1, 1, 0, 0, null);
     }
 
     @ParameterizedTest
@@ -62,9 +62,9 @@ class LossSettingsTest {
         RunDirectory run = RunDirectory.at(dir.toString(), new Configuration());
         run.writeCheckpoint(RunDirectory.LAST, new Checkpoint(EmbeddingNetwork.create(ms), TrainingState.start(ms)));
 
-        assertEquals(Losses.MS, TrainingJob.resume(run, ms).state().recipe().loss());
+        assertEquals(Losses.MS, TrainingJob.resume(run, ms, null).state().recipe().loss());
         UserInputException e = assertThrows(UserInputException.class,
-                () -> TrainingJob.resume(run, ms.toBuilder().loss(Losses.PROXY_ANCHOR).build()));
+                () -> TrainingJob.resume(run, ms.toBuilder().loss(Losses.PROXY_ANCHOR).build(), null));
         assertTrue(e.getMessage().contains("--loss MS"), e.getMessage());
     }
 }

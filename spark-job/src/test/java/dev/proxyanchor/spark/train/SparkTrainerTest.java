@@ -10,6 +10,7 @@ import dev.proxyanchor.model.recipe.Optimizer;
 import dev.proxyanchor.model.recipe.Recipe;
 import dev.proxyanchor.spark.io.EpochRecord;
 import dev.proxyanchor.spark.io.RunDirectory;
+import dev.proxyanchor.spark.metrics.RetrievalMetrics;
 import dev.proxyanchor.spark.runtime.SparkSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ class SparkTrainerTest {
     private static TrainSettings settings(Path out, String loss, int batchSize, int epochs, int warm) {
         return new TrainSettings("synthetic", null, false, "small_cnn", "none", loss, 16, batchSize, epochs, 1e-3,
                 1e-4, 10, 0.5, Optimizer.ADAMW, 32, 0.1, warm, true, true, 0, 100, "", out.toString(), false, false,
-                2, 2, new InputOptions(1, 0, false), 7, 1, 0, 0);
+                2, 2, new InputOptions(1, 0, false), 7, 1, 0, 0, null);
     }
 
     private static Checkpoint fresh(TrainSettings s) {
@@ -111,6 +112,35 @@ class SparkTrainerTest {
         assertEquals(1e-1, epochs.get(0).lr().proxies(), 1e-12);
         assertTrue(epochs.get(0).imagesPerSec() > 0);
         assertTrue(Files.exists(dir.resolve("run/last").resolve(Checkpoint.MODEL_FILE)));
+    }
+
+    @Test
+    void bestFollowsValidationRecallAt1WhenTheRunHasAValidationSet(@TempDir Path dir) throws Exception {
+        // Test R@1 peaks in epoch 0, val R@1 in epoch 1: with a val set, best/ is epoch 1 (Musgrave et al. 2020).
+        double[] test = {0.75, 0.60};
+        double[] val = {0.40, 0.52};
+        TrainSettings s = settings(dir.resolve("run"), 2, 0);
+        RunDirectory run = RunDirectory.at(s.output(), jsc.hadoopConfiguration());
+        TrainingState end = new SparkTrainer(jsc, s, SyntheticImages.trainImages(6, 32), new SyntheticImages(),
+                (graph, epoch, record) -> record.eval(recallAt1(test[epoch])).val(recallAt1(val[epoch])), run)
+                .train(fresh(s));
+
+        assertEquals(1, end.bestEpoch());
+        assertEquals(0.52, end.bestRecallAt1());
+        TrainingState best = run.readCheckpoint(RunDirectory.BEST).state();
+        assertEquals(1, best.bestEpoch());
+        assertEquals(2, best.epochsCompleted(), "best/ holds the network after epoch 1");
+        List<EpochRecord> epochs = run.readEpochs();
+        for (int e = 0; e < 2; e++) {
+            assertEquals(val[e], epochs.get(e).val().recall().get(1));
+            assertEquals(test[e], epochs.get(e).eval().recall().get(1), "the test set is still reported");
+        }
+    }
+
+    private static RetrievalMetrics recallAt1(double r1) {
+        return EpochRecord.fromJson("{\"epoch\":0,\"loss\":1,\"eval\":{\"queries\":10,\"gallery\":10,\"dim\":16,"
+                + "\"mode\":\"self\",\"recall\":{\"1\":" + r1 + "},\"map_at_r\":0.1,\"r_precision\":0.1,"
+                + "\"queries_without_match\":0,\"seconds\":0}}", "synthetic").eval();
     }
 
     @Test

@@ -31,6 +31,8 @@ class ReadsFromHdfsTest {
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("hdfs").toString());
         // Closing an HDFS file polls for block completion from a 400 ms delay; 300 small files took 80 s so.
         conf.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 5);
+        // The delay doubles per retry: the default 5 retries give up after 155 ms, too soon on a loaded machine.
+        conf.setInt("dfs.client.block.write.locateFollowingBlock.retries", 12);
         cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
         cluster.waitActive();
         FileSystem fs = cluster.getFileSystem();

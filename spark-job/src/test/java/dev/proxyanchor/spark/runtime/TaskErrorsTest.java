@@ -59,7 +59,8 @@ class TaskErrorsTest {
     }
 
     @BeforeEach
-    void resetCounters() {
+    void resetCounters() throws InterruptedException {
+        waitForListeners();
         READS.clear();
         FAILED_TASKS.set(0);
     }
@@ -81,8 +82,12 @@ class TaskErrorsTest {
     }
 
     private static void waitForListeners() throws InterruptedException {
-        // The listener bus is asynchronous: give it the time to deliver the last task ends.
-        Thread.sleep(500);
+        // The listener bus is asynchronous: a loaded machine delivered an earlier test's task ends after 500 ms.
+        try {
+            jsc.sc().listenerBus().waitUntilEmpty(60_000);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("Spark's listener bus did not drain in 60 s", e);
+        }
     }
 
     @Test

@@ -199,16 +199,16 @@ public final class TrainingJob {
         }
         String where = "--resume: the run in " + run.root();
         if (kept == null) {
-            throw new UserInputException(where + " trains on every training class and chooses best/ by the test set; "
+            throw new UsageException(where + " trains on every training class and chooses best/ by the test set; "
                     + "it cannot take --val-classes " + split.valClasses() + " now: drop --val-classes (or start a "
                     + "new run in another --output)");
         }
         String keep = "--val-classes " + kept.valClasses() + " --seed " + state.recipe().seed();
         if (split == null) {
-            throw new UserInputException(where + " holds out classes " + kept.heldOutClasses() + " for validation ("
+            throw new UsageException(where + " holds out classes " + kept.heldOutClasses() + " for validation ("
                     + keep + "); a run keeps its validation split: pass " + keep);
         }
-        throw new UserInputException(where + " holds out classes " + kept.heldOutClasses() + " for validation ("
+        throw new UsageException(where + " holds out classes " + kept.heldOutClasses() + " for validation ("
                 + keep + "), but --val-classes " + split.valClasses() + " --seed " + seed + " holds out "
                 + split.heldOutClasses() + "; a run keeps its validation split: pass " + keep);
     }
@@ -249,7 +249,7 @@ public final class TrainingJob {
         int perBatch = s.batchSize() / s.imagesPerClass();
         long classes = train.stream().mapToInt(Sample::label).distinct().count();
         if (perBatch > classes) {
-            throw new UserInputException("--batch-size " + s.batchSize() + " with --IPC " + s.imagesPerClass()
+            throw new UsageException("--batch-size " + s.batchSize() + " with --IPC " + s.imagesPerClass()
                     + " draws " + perBatch + " distinct classes for every batch, but the training images hold "
                     + classes + " classes" + (split == null ? "" : " (" + split.heldOutClasses().size()
                     + " held out by --val-classes " + split.valClasses() + ")") + ": raise --IPC to at least "

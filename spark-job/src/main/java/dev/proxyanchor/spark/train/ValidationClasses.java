@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import dev.proxyanchor.datasets.DatasetListing;
 import dev.proxyanchor.datasets.Role;
 import dev.proxyanchor.datasets.Sample;
-import dev.proxyanchor.model.UserInputException;
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.checkpoint.ValidationSplit;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -42,11 +42,11 @@ public record ValidationClasses(@JsonValue String value, int count, double fract
             try {
                 fraction = Double.parseDouble(v);
             } catch (NumberFormatException e) {
-                throw new UserInputException(FLAG + " takes a number of training classes to hold out for validation "
+                throw new UsageException(FLAG + " takes a number of training classes to hold out for validation "
                         + "(2 or more) or a fraction of them in (0, 1), e.g. 0.2; got '" + value + "'");
             }
             if (!(fraction > 0 && fraction < 1)) {
-                throw new UserInputException(FLAG + " " + v + ": a fraction of the training classes must be in "
+                throw new UsageException(FLAG + " " + v + ": a fraction of the training classes must be in "
                         + "(0, 1), e.g. 0.2; for a number of classes give an integer (2 or more)");
             }
             return new ValidationClasses(v, 0, fraction);
@@ -55,7 +55,7 @@ public record ValidationClasses(@JsonValue String value, int count, double fract
 
     private static ValidationClasses count(String v, int count) {
         if (count < MIN_CLASSES) {
-            throw new UserInputException(FLAG + " " + v + ": hold out at least " + MIN_CLASSES + " classes; "
+            throw new UsageException(FLAG + " " + v + ": hold out at least " + MIN_CLASSES + " classes; "
                     + (count == 1 ? "the images of one class have only same-class neighbours, so its Recall@K and "
                             + "MAP@R would be 1 whatever the network learnt" : "leave the flag out to train on every "
                             + "class"));
@@ -69,12 +69,12 @@ public record ValidationClasses(@JsonValue String value, int count, double fract
         String held = FLAG + " " + value + (count > 0 ? "" : " (" + n + " of " + dataset + "'s " + trainClasses
                 + " training classes)");
         if (n < MIN_CLASSES) {
-            throw new UserInputException(held + " holds out fewer than " + MIN_CLASSES + " classes; a validation set "
+            throw new UsageException(held + " holds out fewer than " + MIN_CLASSES + " classes; a validation set "
                     + "needs at least " + MIN_CLASSES + " (the images of one class have only same-class neighbours): "
                     + "give " + FLAG + " " + MIN_CLASSES + " or a larger fraction");
         }
         if (trainClasses - n < MIN_CLASSES) {
-            throw new UserInputException(held + " leaves " + (trainClasses - n) + " of " + dataset + "'s "
+            throw new UsageException(held + " leaves " + (trainClasses - n) + " of " + dataset + "'s "
                     + trainClasses + " training classes to train on; training needs at least " + MIN_CLASSES
                     + ": hold out at most " + (trainClasses - MIN_CLASSES) + " classes");
         }
@@ -95,7 +95,7 @@ public record ValidationClasses(@JsonValue String value, int count, double fract
             }
         });
         if (eligible.size() < n) {
-            throw new UserInputException(FLAG + " " + value + " asks for " + n + " classes, but only "
+            throw new UsageException(FLAG + " " + value + " asks for " + n + " classes, but only "
                     + eligible.size() + " of " + listing.dataset() + "'s " + trainClasses + " training classes have "
                     + "the 2 or more images a validation class needs (a class with a single image has no same-class "
                     + "neighbour to find): hold out at most " + eligible.size());

@@ -11,6 +11,7 @@ import dev.proxyanchor.datasets.EvalMode;
 import dev.proxyanchor.datasets.Role;
 import dev.proxyanchor.datasets.Sample;
 import dev.proxyanchor.model.EmbeddingNetwork;
+import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.model.checkpoint.Checkpoint;
 import dev.proxyanchor.model.checkpoint.TrainingState;
@@ -56,27 +57,27 @@ class ValidationClassesTest {
     @ParameterizedTest
     @ValueSource(strings = {"1", "0", "-3", "1.0", "1.5", "0.0", "-0.2", "abc", "2x"})
     void aValueThatCannotMakeAValidationSetIsRefusedNamingTheFlag(String value) {
-        UserInputException e = assertThrows(UserInputException.class, () -> ValidationClasses.parse(value));
+        UserInputException e = assertThrows(UsageException.class, () -> ValidationClasses.parse(value));
         assertTrue(e.getMessage().startsWith("--val-classes") && !e.getMessage().contains("\n"), e.getMessage());
     }
 
     @Test
     void oneClassIsRefusedBecauseItsRecallIsOneWhateverTheNetwork() {
-        UserInputException e = assertThrows(UserInputException.class, () -> ValidationClasses.parse("1"));
+        UserInputException e = assertThrows(UsageException.class, () -> ValidationClasses.parse("1"));
         assertTrue(e.getMessage().contains("at least 2") && e.getMessage().contains("same-class"), e.getMessage());
     }
 
     @Test
     void aSplitMustLeaveTwoClassesOnEachSide() {
-        UserInputException tooMany = assertThrows(UserInputException.class,
+        UserInputException tooMany = assertThrows(UsageException.class,
                 () -> ValidationClasses.parse("4").resolve("fmnist", 5));
         assertTrue(tooMany.getMessage().contains("leaves 1 of fmnist's 5") && tooMany.getMessage()
                 .contains("hold out at most 3"), tooMany.getMessage());
-        UserInputException tooFew = assertThrows(UserInputException.class,
+        UserInputException tooFew = assertThrows(UsageException.class,
                 () -> ValidationClasses.parse("0.2").resolve("fmnist", 5));
         assertTrue(tooFew.getMessage().contains("--val-classes 0.2 (1 of fmnist's 5 training classes)")
                 && tooFew.getMessage().contains("--val-classes 2"), tooFew.getMessage());
-        assertThrows(UserInputException.class, () -> ValidationClasses.parse("0.9").resolve("fmnist", 5));
+        assertThrows(UsageException.class, () -> ValidationClasses.parse("0.9").resolve("fmnist", 5));
     }
 
     @Test
@@ -127,7 +128,7 @@ class ValidationClassesTest {
                     .allMatch(c -> c % 2 == 1), "seed " + seed);
         }
         assertEquals(5, ValidationClasses.singleImageClasses(toy));
-        UserInputException e = assertThrows(UserInputException.class,
+        UserInputException e = assertThrows(UsageException.class,
                 () -> ValidationClasses.parse("6").choose(toy, 1));
         assertTrue(e.getMessage().contains("only 5 of toy's 10 training classes have the 2 or more images")
                 && e.getMessage().contains("hold out at most 5"), e.getMessage());
@@ -149,7 +150,7 @@ class ValidationClassesTest {
         DatasetListing training = listing(5, 10).holdOut(List.of(0, 1));
         TrainSettings ipc4 = settings(128, 4, "/tmp/unused", false);
         ValidationSplit split = new ValidationSplit("2", List.of(0, 1), List.of(2, 3, 4));
-        UserInputException e = assertThrows(UserInputException.class,
+        UserInputException e = assertThrows(UsageException.class,
                 () -> TrainingJob.checkClassesPerBatch(ipc4, training.samples(Role.TRAIN), split));
         assertTrue(e.getMessage().contains("draws 32 distinct classes for every batch, but the training images hold 3 "
                 + "classes (2 held out by --val-classes 2)"), e.getMessage());
@@ -169,17 +170,17 @@ class ValidationClassesTest {
                 .validationSplit());
         ValidationSplit other = ValidationClasses.parse("2").choose(toy, 2);
         assertNotEquals(split.heldOutClasses(), other.heldOutClasses(), "seeds 1 and 2 happen to agree");
-        String differs = assertThrows(UserInputException.class, () -> TrainingJob.resume(run, recipe, other))
+        String differs = assertThrows(UsageException.class, () -> TrainingJob.resume(run, recipe, other))
                 .getMessage();
         assertTrue(differs.contains("holds out classes " + split.heldOutClasses()) && differs.contains(
                 "pass --val-classes 2 --seed 1"), differs);
-        String dropped = assertThrows(UserInputException.class, () -> TrainingJob.resume(run, recipe, null))
+        String dropped = assertThrows(UsageException.class, () -> TrainingJob.resume(run, recipe, null))
                 .getMessage();
         assertTrue(dropped.contains("pass --val-classes 2 --seed 1"), dropped);
 
         Recipe all = recipe.toBuilder().numClasses(6).build();
         run.writeCheckpoint(RunDirectory.LAST, new Checkpoint(EmbeddingNetwork.create(all), TrainingState.start(all)));
-        String added = assertThrows(UserInputException.class, () -> TrainingJob.resume(run, all, split)).getMessage();
+        String added = assertThrows(UsageException.class, () -> TrainingJob.resume(run, all, split)).getMessage();
         assertTrue(added.contains("trains on every training class") && added.contains("drop --val-classes"), added);
     }
 

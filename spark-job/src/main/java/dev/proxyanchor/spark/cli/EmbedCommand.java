@@ -6,16 +6,25 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code embed}: a checkpoint and a dataset in, a Parquet file of embeddings out. */
+/** {@code embed}: a checkpoint and a dataset in, a file of embeddings out. */
 @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Embed a dataset's images with a trained checkpoint on the executors (evaluation transform) "
-                + "and write them as Parquet, CSV or NumPy .npy: id, path, label, role, embedding.",
+        description = {"Embed a dataset's images with a trained checkpoint (this tool's, or the official PyTorch "
+                + "code's) on the executors (evaluation transform) and write them as Parquet, CSV or NumPy .npy: id, "
+                + "path, label, role, embedding.",
                 "Then: evaluate --embeddings <output> --dataset <dataset>."})
 final class EmbedCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint", required = true,
-            description = "a run directory (its best/ checkpoint is used) or a checkpoint directory (any Hadoop URI)")
+            description = "a run directory (its best/ checkpoint is used), a checkpoint directory, or a .pth file the "
+                    + "official PyTorch train.py saved (with --model and --embedding-size); any Hadoop URI")
     String checkpoint;
+
+    @Option(names = "--model", description = "backbone of a .pth checkpoint: ${COMPLETION-CANDIDATES}",
+            completionCandidates = BackboneNames.class)
+    String model;
+
+    @Option(names = "--embedding-size", description = "embedding size of a .pth checkpoint")
+    Integer embeddingSize;
 
     @Option(names = "--dataset", required = true, converter = DatasetName.class,
             completionCandidates = DatasetName.class, description = "${COMPLETION-CANDIDATES}")
@@ -42,6 +51,7 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return EmbedJob.run(new EmbedJob.Settings(checkpoint, dataset, dataRoot, roles, output, overwrite, batchSize));
+        return EmbedJob.run(new EmbedJob.Settings(checkpoint, model, embeddingSize, dataset, dataRoot, roles, output,
+                overwrite, batchSize));
     }
 }

@@ -42,6 +42,11 @@ final class TrainCommand implements Callable<Integer> {
                     + "or a folder holding it (default: ${DEFAULT-VALUE})")
     String pretrained;
 
+    @Option(names = "--init-from",
+            description = "fine-tune: start backbone and embedding from a .pth checkpoint the official PyTorch "
+                    + "train.py saved for this --model and --embedding-size (any Hadoop URI), instead of --pretrained")
+    String initFrom;
+
     @Option(names = "--loss", defaultValue = Losses.PROXY_ANCHOR, completionCandidates = Losses.Names.class,
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     String loss;
@@ -144,10 +149,10 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     TrainSettings settings(int defaultWorkers) {
-        return new TrainSettings(dataset, dataRoot, evalSeen, model, pretrained, loss, embeddingSize, batchSize, epochs, lr,
-                weightDecay, lrDecayStep, lrDecayGamma, Optimizer.parse(optimizer), alpha, mrg, warm,
-                flag("--bn-freeze", bnFreeze), flag("--l2-norm", l2Norm), imagesPerClass, proxyLrScale, remark,
-                output, resume, overwrite, workers > 0 ? workers : defaultWorkers, averagingFrequency,
+        return new TrainSettings(dataset, dataRoot, evalSeen, model, pretrained, initFrom, loss, embeddingSize,
+                batchSize, epochs, lr, weightDecay, lrDecayStep, lrDecayGamma, Optimizer.parse(optimizer), alpha, mrg,
+                warm, flag("--bn-freeze", bnFreeze), flag("--l2-norm", l2Norm), imagesPerClass, proxyLrScale,
+                remark, output, resume, overwrite, workers > 0 ? workers : defaultWorkers, averagingFrequency,
                 new InputOptions(prefetch, decodeThreads, skipBadImages),
                 seed, evalEvery, trainLimit, evalLimit,
                 valClasses == null ? null : ValidationClasses.parse(valClasses));

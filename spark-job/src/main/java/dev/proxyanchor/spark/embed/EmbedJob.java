@@ -15,6 +15,7 @@ import dev.proxyanchor.model.checkpoint.Checkpoint;
 import dev.proxyanchor.model.recipe.Recipe;
 import dev.proxyanchor.spark.data.DatasetBatchDecoder;
 import dev.proxyanchor.spark.data.DistributedEmbedder;
+import dev.proxyanchor.spark.io.CheckpointArgument;
 import dev.proxyanchor.spark.io.EmbeddingFiles;
 import dev.proxyanchor.spark.io.EmbeddingFormat;
 import dev.proxyanchor.spark.io.EmbeddingMetadata;
@@ -39,19 +40,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code embed} driver: reads a checkpoint, lists the dataset, embeds the chosen roles on the executors with the
- * checkpoint's backbone transforms, and writes the rows (id, path, label, role, embedding) to any Hadoop URI in the
- * {@link EmbeddingFormat} the output's extension names.
+ * The {@code embed} driver: reads a checkpoint (this tool's, or the official PyTorch code's), lists the dataset,
+ * embeds the chosen roles on the executors with the checkpoint's backbone transforms, and writes the rows (id, path,
+ * label, role, embedding) to any Hadoop URI in the {@link EmbeddingFormat} the output's extension names.
  */
 public final class EmbedJob {
 
     private static final Logger log = LoggerFactory.getLogger(EmbedJob.class);
 
-    public record Settings(String checkpoint, String dataset, String dataRoot, List<String> roles, String output,
-                           boolean overwrite, int batchSize) {
+    /**
+     * @param model         the backbone of an official PyTorch checkpoint file (null for a checkpoint of this tool,
+     *                      which records it)
+     * @param embeddingSize its embedding size (null likewise)
+     */
+    public record Settings(String checkpoint, String model, Integer embeddingSize, String dataset, String dataRoot,
+                           List<String> roles, String output, boolean overwrite, int batchSize) {
         public Settings {
             if (batchSize <= 0) {
                 throw new UsageException("--batch-size must be positive, got " + batchSize);
+            }
+            if (embeddingSize != null && embeddingSize <= 0) {
+                throw new UsageException("--embedding-size must be positive, got " + embeddingSize);
             }
             EmbeddingFormat.ofOutput(output);
         }
@@ -66,7 +75,7 @@ public final class EmbedJob {
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Configuration hadoop = jsc.hadoopConfiguration();
-            Checkpoint checkpoint = read(s.checkpoint(), hadoop);
+            Checkpoint checkpoint = read(s, hadoop);
             DatasetListing listing = list(s, hadoop);
             List<Role> roles = roles(s.roles(), listing);
             EmbeddingFormat format = EmbeddingFormat.ofOutput(s.output());
@@ -136,24 +145,39 @@ public final class EmbedJob {
                 r.embedding()));
     }
 
-    /** The checkpoint directory {@link #read} reads. */
+    /** The checkpoint {@link #read} reads: the official file, or the checkpoint directory. */
     private static String checkpointUri(Settings s, Configuration hadoop) throws IOException {
+        if (CheckpointArgument.isFile(s.checkpoint(), hadoop)) {
+            Path file = new Path(s.checkpoint());
+            return file.getFileSystem(hadoop).makeQualified(file).toString();
+        }
         RunDirectory run = RunDirectory.at(s.checkpoint(), hadoop);
         return run.hasCheckpoint(RunDirectory.BEST) ? new Path(run.root(), RunDirectory.BEST).toString()
                 : run.root().toString();
     }
 
-    /** A run directory (its best/ checkpoint) or a checkpoint directory. */
-    static Checkpoint read(String uri, Configuration hadoop) throws IOException {
-        Path path = new Path(uri);
-        RunDirectory run = RunDirectory.at(uri, hadoop);
-        if (run.hasCheckpoint(RunDirectory.BEST)) {
-            return run.readCheckpoint(RunDirectory.BEST);
+    /**
+     * A run directory (its best/ checkpoint), a checkpoint directory, or an official PyTorch checkpoint file with
+     * the --model and --embedding-size it was trained with.
+     */
+    static Checkpoint read(Settings s, Configuration hadoop) throws IOException {
+        if (!CheckpointArgument.isFile(s.checkpoint(), hadoop)) {
+            if (s.model() != null || s.embeddingSize() != null) {
+                throw new UsageException("--model and --embedding-size are for an official PyTorch checkpoint"
+                        + " file; " + s.checkpoint() + " is a directory, whose checkpoint records both: drop them");
+            }
+            return CheckpointArgument.read(s.checkpoint(), hadoop).checkpoint();
         }
-        if (path.getParent() == null) {
-            throw new UserInputException("--checkpoint " + uri + " is neither a run directory nor a checkpoint");
+        if (s.model() == null || s.embeddingSize() == null) {
+            throw new UsageException("--checkpoint " + s.checkpoint() + " is a file, read as a checkpoint of the"
+                    + " official PyTorch code, which records neither its backbone nor its embedding size: give"
+                    + " --model and --embedding-size as it was trained with (e.g. --model bn_inception"
+                    + " --embedding-size 512)");
         }
-        return RunDirectory.at(path.getParent().toString(), hadoop).readCheckpoint(path.getName());
+        Checkpoint checkpoint = CheckpointArgument.readOfficial(s.checkpoint(), hadoop, s.model(), s.embeddingSize());
+        log.info("official checkpoint {}: --model {} --embedding-size {}", s.checkpoint(), s.model(),
+                s.embeddingSize());
+        return checkpoint;
     }
 
     private static DatasetListing list(Settings s, Configuration hadoop) {

@@ -9,6 +9,8 @@ import dev.proxyanchor.model.recipe.Optimizer;
  * output and Spark ones. Validated on construction, before any Spark job runs.
  *
  * @param pretrained         none, auto, or a .pth file / folder with the backbone's ImageNet weights
+ * @param initFrom           an official PyTorch checkpoint (any Hadoop URI) to start from instead (fine-tuning), or
+ *                           null
  * @param loss               an official {@code --loss} name (normalised to its official spelling)
  * @param imagesPerClass     {@code --IPC}: images per class in a batch; 0 (unset) for random batches, as the
  *                           official code without the flag; a pair-based loss refuses 1
@@ -27,6 +29,7 @@ public record TrainSettings(
         boolean evalSeen,
         String model,
         String pretrained,
+        String initFrom,
         String loss,
         int embeddingSize,
         int batchSize,
@@ -75,6 +78,10 @@ public record TrainSettings(
         if (imagesPerClass > 0 && (batchSize / workers) % imagesPerClass != 0) {
             throw new UsageException("--IPC " + imagesPerClass + " must divide the per-worker batch "
                     + batchSize / workers + " (--batch-size / --workers), so that no class is cut between workers");
+        }
+        if (initFrom != null && resume) {
+            throw new UsageException("--init-from starts a new run from an official checkpoint; --resume continues"
+                    + " the run in --output from its own last/ checkpoint: give one of them");
         }
         if (output == null || output.isBlank()) {
             throw new UsageException("--output is required: the run directory (any Hadoop URI) for metrics and "

@@ -26,6 +26,7 @@ import dev.proxyanchor.model.recipe.Recipe;
 import dev.proxyanchor.model.runtime.CpuKernels;
 import dev.proxyanchor.spark.data.DatasetBatchDecoder;
 import dev.proxyanchor.spark.data.DistributedEmbedder;
+import dev.proxyanchor.spark.io.CheckpointArgument;
 import dev.proxyanchor.spark.io.EpochRecord;
 import dev.proxyanchor.spark.io.RunDirectory;
 import dev.proxyanchor.spark.knn.Embedding;
@@ -71,6 +72,10 @@ public final class TrainingJob {
     private static final Pattern SECRET = Pattern.compile(
             "(?i).*(secret|password|token|credential|access[._]?key).*");
     private static final int EVAL_BATCH = 256;
+    /** config.json: the official checkpoint the run started from ({@code --init-from}), or null. */
+    public static final String INIT_FROM_FIELD = "init_from";
+    /** config.json: the ImageNet weights file the run started from ({@code --pretrained}), or null. */
+    public static final String PRETRAINED_FILE_FIELD = "pretrained_file";
 
     private TrainingJob() {
     }
@@ -111,10 +116,11 @@ public final class TrainingJob {
         checkClassesPerBatch(s, train, split);
         Map<String, List<Sample>> evalSets = evalSets(listing, s);
         Recipe recipe = recipe(s, listing.numTrainClasses());
-        Optional<java.nio.file.Path> weights = s.resume() ? Optional.empty()
+        Optional<java.nio.file.Path> weights = s.resume() || s.initFrom() != null ? Optional.empty()
                 : PretrainedWeights.resolve(s.pretrained(), s.model());
-        Checkpoint start = s.resume() ? resume(run, recipe, split) : fresh(recipe, weights, split);
-        run.writeText(RunDirectory.CONFIG, config(s, listing, split, train.size(), evalSets, jsc));
+        Checkpoint start = s.resume() ? resume(run, recipe, split)
+                : fresh(recipe, weights, s.initFrom(), hadoop, split);
+        run.writeText(RunDirectory.CONFIG, config(s, listing, split, train.size(), evalSets, jsc, weights, hadoop));
 
         log.info("{}: {} training images of {} classes; {} evaluation ({})", listing.dataset(), train.size(),
                 listing.numTrainClasses(), listing.evalMode().key(), describeEval(listing));
@@ -163,8 +169,14 @@ public final class TrainingJob {
                 .bnFreeze(s.bnFreeze()).l2Norm(s.l2Norm()).alpha(s.alpha()).margin(s.mrg()).seed(s.seed()).build();
     }
 
-    private static Checkpoint fresh(Recipe recipe, Optional<java.nio.file.Path> weights, ValidationSplit split) {
+    /** A new network: from the official checkpoint {@code initFrom} if given, else from the ImageNet weights. */
+    private static Checkpoint fresh(Recipe recipe, Optional<java.nio.file.Path> weights, String initFrom,
+            Configuration hadoop, ValidationSplit split) throws IOException {
         ComputationGraph graph = EmbeddingNetwork.create(recipe);
+        if (initFrom != null) {
+            log.info("--init-from {}", CheckpointArgument.loadOfficial(graph, Backbones.create(recipe.model()),
+                    initFrom, hadoop));
+        }
         weights.ifPresent(path -> log.info("pretrained backbone: {}",
                 PretrainedWeights.load(graph, Backbones.create(recipe.model()), path)));
         return new Checkpoint(graph, TrainingState.start(recipe, split));
@@ -390,6 +402,11 @@ public final class TrainingJob {
         return chosen.stream().map(samples::get).toList();
     }
 
+    private static String qualified(String uri, Configuration hadoop) throws IOException {
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+        return path.getFileSystem(hadoop).makeQualified(path).toString();
+    }
+
     private static String describeEval(DatasetListing listing) {
         StringBuilder s = new StringBuilder();
         for (Role role : listing.roles()) {
@@ -400,9 +417,13 @@ public final class TrainingJob {
     }
 
     private static String config(TrainSettings s, DatasetListing listing, ValidationSplit split, int trainImages,
-            Map<String, List<Sample>> evalSets, JavaSparkContext jsc) throws IOException {
+            Map<String, List<Sample>> evalSets, JavaSparkContext jsc, Optional<java.nio.file.Path> weights,
+            Configuration hadoop) throws IOException {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("settings", s);
+        // Where the network started, as URIs any machine can read: what export takes the unused classifier from.
+        config.put(INIT_FROM_FIELD, s.initFrom() == null ? null : qualified(s.initFrom(), hadoop));
+        config.put(PRETRAINED_FILE_FIELD, weights.map(p -> p.toAbsolutePath().toUri().toString()).orElse(null));
         config.put("dataset", Map.of("name", listing.dataset(), "train_classes", listing.numTrainClasses(),
                 "eval_mode", listing.evalMode().key(), "train_images", trainImages));
         if (split != null) {

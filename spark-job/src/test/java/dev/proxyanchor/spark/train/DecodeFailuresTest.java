@@ -79,8 +79,8 @@ class DecodeFailuresTest {
     }
 
     private static TrainSettings settings(Path out, boolean skipBadImages) {
-        return new TrainSettings("synthetic", null, false, "small_cnn", "none", "Proxy_Anchor", 16, 32, 1, 1e-3, 1e-4,
-                10, 0.5, Optimizer.ADAMW, 32, 0.1, 0, true, true, 0, 100, "", out.toString(), false, false,
+        return new TrainSettings("synthetic", null, false, "small_cnn", "none", null, "Proxy_Anchor", 16, 32, 1,
+                1e-3, 1e-4, 10, 0.5, Optimizer.ADAMW, 32, 0.1, 0, true, true, 0, 100, "", out.toString(), false, false,
                 2, 2, new InputOptions(2, 1, skipBadImages), 7, 1, 0, 0, null);
     }
 

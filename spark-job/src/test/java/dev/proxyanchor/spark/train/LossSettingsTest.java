@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LossSettingsTest {
 
     private static TrainSettings settings(String loss, int batchSize, int workers, int imagesPerClass) {
-        return new TrainSettings("fmnist", null, false, "small_cnn", "none", loss, 16, batchSize, 1, 1e-3, 1e-4, 10,
-                0.5, Optimizer.ADAMW, 32, 0.1, 0, false, true, imagesPerClass, 100, "", "/tmp/unused", false, false,
+        return new TrainSettings("fmnist", null, false, "small_cnn", "none", null, loss, 16, batchSize, 1, 1e-3, 1e-4,
+                10, 0.5, Optimizer.ADAMW, 32, 0.1, 0, false, true, imagesPerClass, 100, "", "/tmp/unused", false, false,
                 workers, 1, new InputOptions(1, 0, false), 1, 1, 0, 0, null);
     }
 

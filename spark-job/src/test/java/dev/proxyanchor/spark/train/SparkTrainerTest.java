@@ -49,9 +49,9 @@ class SparkTrainerTest {
     }
 
     private static TrainSettings settings(Path out, String loss, int batchSize, int epochs, int warm) {
-        return new TrainSettings("synthetic", null, false, "small_cnn", "none", loss, 16, batchSize, epochs, 1e-3,
-                1e-4, 10, 0.5, Optimizer.ADAMW, 32, 0.1, warm, true, true, 0, 100, "", out.toString(), false, false,
-                2, 2, new InputOptions(1, 0, false), 7, 1, 0, 0, null);
+        return new TrainSettings("synthetic", null, false, "small_cnn", "none", null, loss, 16, batchSize, epochs,
+                1e-3, 1e-4, 10, 0.5, Optimizer.ADAMW, 32, 0.1, warm, true, true, 0, 100, "", out.toString(), false,
+                false, 2, 2, new InputOptions(1, 0, false), 7, 1, 0, 0, null);
     }
 
     private static Checkpoint fresh(TrainSettings s) {

@@ -185,8 +185,8 @@ class ValidationClassesTest {
     }
 
     private static TrainSettings settings(int batchSize, int imagesPerClass, String output, boolean resume) {
-        return new TrainSettings("toy", null, false, "small_cnn", "none", "Proxy_Anchor", 4, batchSize, 1, 1e-3, 1e-4,
-                10, 0.5, Optimizer.ADAMW, 32, 0.1, 0, false, true, imagesPerClass, 100, "", output, resume, false, 2,
-                1, new InputOptions(1, 0, false), 1, 1, 0, 0, ValidationClasses.parse("2"));
+        return new TrainSettings("toy", null, false, "small_cnn", "none", null, "Proxy_Anchor", 4, batchSize, 1, 1e-3,
+                1e-4, 10, 0.5, Optimizer.ADAMW, 32, 0.1, 0, false, true, imagesPerClass, 100, "", output, resume, false,
+                2, 1, new InputOptions(1, 0, false), 1, 1, 0, 0, ValidationClasses.parse("2"));
     }
 }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 InfoCommand.class,
                 TrainCommand.class,
                 EmbedCommand.class,
+                ExportCommand.class,
                 EvaluateCommand.class,
                 ReportCommand.class,
                 DatasetsCommand.class,

@@ -19,7 +19,11 @@ import java.util.TreeSet;
  */
 final class ReportPage {
 
-    /** What the page shows: the run's files, and the gallery when embeddings were given. */
+    /**
+     * What the page shows: the run's files, and the gallery when embeddings were given.
+     *
+     * @param run the run directory as the user named it ({@code --run}), not resolved: the name they know it by
+     */
     record Contents(String run, JsonNode config, List<EpochRecord> epochs, Optional<Gallery> gallery) {
     }
 

@@ -59,7 +59,7 @@ public final class RunReport {
         JsonNode config = configText.isEmpty() ? JsonNodeFactory.instance.objectNode()
                 : new ObjectMapper().readTree(configText);
         Optional<Gallery> gallery = Optional.ofNullable(s.embeddingsOrNull()).map(uri -> gallery(s, uri));
-        String page = ReportPage.render(new ReportPage.Contents(run.root().toString(), config, epochs, gallery));
+        String page = ReportPage.render(new ReportPage.Contents(s.run(), config, epochs, gallery));
         TextFiles.write(hadoop, s.output(), page);
         LOG.info("wrote {} ({} epochs{})", s.output(), epochs.size(),
                 gallery.map(g -> ", " + g.queries().size() + " gallery queries").orElse(""));

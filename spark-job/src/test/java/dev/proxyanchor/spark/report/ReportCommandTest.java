@@ -62,6 +62,7 @@ class ReportCommandTest {
         assertEquals(12, queries);
         assertTrue(correct > 12 * 8 / 2 && correct < 12 * 8, "mostly, not only, same-label neighbours: " + correct);
         assertTrue(html.contains("title=\"" + dir.resolve("images").toUri()), "thumbnails name their image files");
+        assertTrue(html.contains("<h1>" + run + "</h1>"), "the run as --run named it");
 
         Path again = dir.resolve("again.html");
         assertEquals(0, Main.run("report", "--run", run.toString(), "--embeddings", embeddings, "--seed", "5",

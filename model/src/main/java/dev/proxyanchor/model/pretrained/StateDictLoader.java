@@ -81,8 +81,7 @@ final class StateDictLoader {
             }
             if (!StateDictMapping.fits(tensor.shape(), entry.torchShape())) {
                 misShaped.add(key + " has shape " + tensor.shapeString() + ", expected "
-                        + Arrays.toString(entry.torchShape())
-                        + (entry.embedding() ? " (the head's size comes from --embedding-size)" : ""));
+                        + Arrays.toString(entry.torchShape()) + (entry.embedding() ? headHint(tensor, entry) : ""));
                 continue;
             }
             fills.put(entry, tensor);
@@ -148,5 +147,15 @@ final class StateDictLoader {
         Map<String, TorchTensor> stripped = new LinkedHashMap<>();
         stateDict.forEach((k, v) -> stripped.put(k.substring(DATA_PARALLEL_PREFIX.length()), v));
         return stripped;
+    }
+
+    /**
+     * Why an embedding tensor has another shape: its rows are the embedding size, its columns (the weight's) the
+     * backbone's feature width, which a file of another backbone has.
+     */
+    private static String headHint(TorchTensor tensor, Entry entry) {
+        long[] got = tensor.shape();
+        return got.length > 0 && got[0] != entry.torchShape()[0] ? " (the head's size comes from --embedding-size)"
+                : " (the head's input is the backbone's feature width: a file of another --model)";
     }
 }

@@ -189,6 +189,26 @@ class OfficialCheckpointRoundTripTest {
     }
 
     @Test
+    void aMisshapenHeadNamesTheFlagItComesFrom() {
+        Backbone backbone = Backbones.create("resnet18");
+        Map<String, TorchTensor> file = new java.util.LinkedHashMap<>(
+                OfficialCheckpoint.stateDict(network("resnet18", 1), backbone, null));
+        file.put("model.embedding.weight", new TorchTensor(TorchTensor.FLOAT, new long[] {16, 2048},
+                new float[16 * 2048]));
+        String wider = assertThrows(UserInputException.class,
+                () -> OfficialCheckpoint.load(network("resnet18", 1), backbone, file, "wider.pth")).getMessage();
+        assertTrue(wider.contains("model.embedding.weight has shape [16, 2048], expected [16, 512] (the head's input"
+                + " is the backbone's feature width: a file of another --model)"), wider);
+
+        file.put("model.embedding.weight", new TorchTensor(TorchTensor.FLOAT, new long[] {8, 512},
+                new float[8 * 512]));
+        String smaller = assertThrows(UserInputException.class,
+                () -> OfficialCheckpoint.load(network("resnet18", 1), backbone, file, "smaller.pth")).getMessage();
+        assertTrue(smaller.contains("model.embedding.weight has shape [8, 512], expected [16, 512] (the head's size"
+                + " comes from --embedding-size)"), smaller);
+    }
+
+    @Test
     void imageNetWeightsGivenAsACheckpointAreNamedForWhatTheyAre() throws IOException {
         Backbone backbone = Backbones.create("resnet18");
         Map<String, TorchTensor> imagenet = new java.util.LinkedHashMap<>();

@@ -2,7 +2,6 @@ package dev.proxyanchor.spark.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.proxyanchor.model.UsageException;
 import dev.proxyanchor.model.UserInputException;
 import dev.proxyanchor.model.backbones.Backbone;
 import dev.proxyanchor.model.backbones.Backbones;
@@ -12,14 +11,13 @@ import dev.proxyanchor.model.pretrained.TorchCheckpointReader;
 import dev.proxyanchor.model.recipe.Recipe;
 import dev.proxyanchor.spark.io.CheckpointArgument;
 import dev.proxyanchor.spark.io.RunDirectory;
+import dev.proxyanchor.spark.io.SingleFileOutput;
 import dev.proxyanchor.spark.train.TrainingJob;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -28,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code export} driver: a checkpoint of this tool out as the official PyTorch code's checkpoint file
- * ({@link OfficialCheckpoint}), written to a temporary name beside the output and renamed into place. The
+ * ({@link OfficialCheckpoint}), written as a {@link SingleFileOutput} (complete or not at all). The
  * classifier the official wrapper keeps unused (and BatchNorm's num_batches_tracked) comes from
  * {@code --classifier-from}, else from the file the run started from as its {@code config.json} records it
  * ({@code --init-from}, else the ImageNet weights), when that file can be read here; otherwise it is initialised as
@@ -53,22 +51,16 @@ public final class ExportJob {
         Checkpoint checkpoint = found.checkpoint();
         Recipe recipe = checkpoint.state().recipe();
         Backbone backbone = Backbones.create(recipe.model());
-        FileSystem fs = new Path(s.output()).getFileSystem(hadoop);
-        Path output = fs.makeQualified(new Path(s.output()));
-        if (fs.exists(output) && !s.overwrite()) {
-            throw new UsageException("--output " + s.output() + " already exists; pass --overwrite to replace it");
-        }
+        SingleFileOutput.requireAbsentOrOverwrite(hadoop, s.output(), s.overwrite());
         Optional<OfficialCheckpoint.Source> source = source(s, found.run(), hadoop);
 
-        Path tmp = new Path(output.getParent(), "." + output.getName() + "." + UUID.randomUUID() + ".tmp");
         OfficialCheckpoint.ExportReport report;
-        try (OutputStream out = fs.create(tmp, false)) {
-            report = OfficialCheckpoint.write(checkpoint.graph(), backbone, source.orElse(null), out);
+        try (SingleFileOutput file = SingleFileOutput.create(hadoop, s.output())) {
+            report = OfficialCheckpoint.write(checkpoint.graph(), backbone, source.orElse(null), file.stream());
+            file.commit();
         }
-        if (fs.exists(output) && !fs.delete(output, false) || !fs.rename(tmp, output)) {
-            fs.delete(tmp, false);
-            throw new IOException("could not move the export into place at " + output);
-        }
+        Path target = new Path(s.output());
+        Path output = target.getFileSystem(hadoop).makeQualified(target);
         return "wrote " + output + " (" + report + "). In the official code: model = <the wrapper of --model "
                 + recipe.model() + ">(embedding_size=" + recipe.embeddingSize() + ", pretrained=False, is_norm="
                 + (recipe.l2Norm() ? "True" : "False") + "); model.load_state_dict(torch.load('" + output.getName()

@@ -15,7 +15,7 @@ import org.apache.hadoop.fs.Path;
  * into place only when complete ({@link #commit}), so that a failed or killed write never leaves a partial file
  * under the name the user asked for. On object stores (S3A) the rename is a copy.
  */
-final class SingleFileOutput implements AutoCloseable {
+public final class SingleFileOutput implements AutoCloseable {
 
     private final FileSystem fs;
     private final Path target;
@@ -30,7 +30,7 @@ final class SingleFileOutput implements AutoCloseable {
         this.out = new BufferedOutputStream(fs.create(temporary, false), 1 << 16);
     }
 
-    static SingleFileOutput create(Configuration hadoop, String uri) {
+    public static SingleFileOutput create(Configuration hadoop, String uri) {
         Path target = new Path(uri);
         try {
             return new SingleFileOutput(target.getFileSystem(hadoop), target);
@@ -41,7 +41,7 @@ final class SingleFileOutput implements AutoCloseable {
     }
 
     /** Refuses an existing {@code uri} unless {@code overwrite}; checked before any work is done. */
-    static void requireAbsentOrOverwrite(Configuration hadoop, String uri, boolean overwrite) {
+    public static void requireAbsentOrOverwrite(Configuration hadoop, String uri, boolean overwrite) {
         Path path = new Path(uri);
         try {
             if (!overwrite && path.getFileSystem(hadoop).exists(path)) {
@@ -52,12 +52,12 @@ final class SingleFileOutput implements AutoCloseable {
         }
     }
 
-    OutputStream stream() {
+    public OutputStream stream() {
         return out;
     }
 
     /** Closes the temporary file and renames it onto the target, replacing what was there. */
-    void commit() throws IOException {
+    public void commit() throws IOException {
         out.close();
         if (fs.exists(target) && !fs.delete(target, true)) {
             throw new IOException("could not replace " + target);

@@ -67,7 +67,8 @@ class ExportCommandTest {
         long size = Files.size(pth);
         MainRun again = MainRun.of("export", "--checkpoint", run.toString(), "--output", pth.toString());
         assertEquals(2, again.code());
-        assertTrue(again.err().contains("--output " + pth + " already exists; pass --overwrite"), again.err());
+        assertTrue(again.err().contains(pth + " already exists; choose another output or pass --overwrite"),
+                again.err());
         assertEquals(size, Files.size(pth), "the existing file is kept");
 
         MainRun overwritten = MainRun.of("export", "--checkpoint", run.resolve("best").toString(), "--output",

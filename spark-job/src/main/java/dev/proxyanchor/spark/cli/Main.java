@@ -50,6 +50,7 @@ public final class Main {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setParameterExceptionHandler(new UsageErrorHandler());
         cli.setExecutionExceptionHandler(new UserErrorHandler());
         cli.setExitCodeExceptionMapper(new ExitCodes());
         return cli;

@@ -67,6 +67,19 @@ class ExitCodesTest {
     }
 
     @Test
+    void aMistypedFlagIsOneLineNamingItAndItsLikelyMeaning() {
+        assertEquals(2, run("train", "--dataset", "fmnist", "--ouput", "runs/x"));
+        assertEquals("error: Unknown option: '--ouput' (did you mean --output?); proxyanchor train --help lists the "
+                + "flags", err.strip(), "named although the required --output is missing too");
+        assertEquals(2, run("evaluate", "--embeddings", "e.csv", "--k", "1", "--learning-rate", "0.1"));
+        assertEquals("error: Unknown option: '--learning-rate'; proxyanchor evaluate --help lists the flags",
+                err.strip(), "its value is not a second unknown option");
+        assertEquals(2, run("train", "--dataset", "fmnist"));
+        assertEquals("error: Missing required option: '--output=<output>'; proxyanchor train --help lists the flags",
+                err.strip(), "one line, not the 90 of train's usage text");
+    }
+
+    @Test
     void anUnknownDatasetNameIsUsageTwoAndListsTheRegistry() {
         assertEquals(2, run("datasets", "describe", "--dataset", "imagenet"));
         assertTrue(err.contains("unknown dataset 'imagenet'") && err.contains("fmnist") && err.contains("Inshop"),

@@ -120,9 +120,8 @@ public final class SparkTrainer {
                     }
                 } catch (Exception e) {
                     // Scala throws SparkException (checked) without declaring it.
-                    throw new UserInputException("training stopped in epoch " + epoch + " after " + losses.steps()
-                            + " worker steps: " + rootMessage(e) + ". The last complete checkpoint is kept in "
-                            + run.root() + "/" + RunDirectory.LAST + " (resume with --resume)", e);
+                    throw new UserInputException("training stopped in epoch " + (epoch + 1) + " after "
+                            + losses.steps() + " worker steps: " + sentence(rootMessage(e)) + " " + kept(epoch), e);
                 } finally {
                     int ended = epoch;
                     listeners.forEach(l -> l.trainingEnded(ended));
@@ -130,9 +129,8 @@ public final class SparkTrainer {
                 double trainSeconds = (System.nanoTime() - t0) / 1e9;
                 double loss = losses.meanLoss();
                 if (!Double.isFinite(loss)) {
-                    throw new UserInputException("the training loss of epoch " + epoch + " is " + loss
-                            + "; stopping. The last complete checkpoint is kept in " + run.root() + "/"
-                            + RunDirectory.LAST);
+                    throw new UserInputException("the training loss of epoch " + (epoch + 1) + " is " + loss
+                            + "; stopping. " + kept(epoch));
                 }
                 List<DecodedBatch.BadImage> bad = input.badImages();
                 writeBadImages(epoch, bad);
@@ -251,6 +249,19 @@ public final class SparkTrainer {
         return new EpochRecord.LearningRates(recipe.learningRate(ParameterGroup.BACKBONE, epoch),
                 recipe.learningRate(ParameterGroup.EMBEDDING, epoch), groups.contains(ParameterGroup.PROXIES)
                         ? recipe.learningRate(ParameterGroup.PROXIES, epoch) : null);
+    }
+
+    /** What a run stopped in {@code epoch} (from 0) leaves to continue from, for the message that stops it. */
+    private String kept(int epoch) {
+        if (epoch == 0) {
+            return "No epoch completed, so there is no checkpoint to resume: once fixed, start again with --overwrite.";
+        }
+        return "The checkpoint of epoch " + epoch + " is kept in " + run.root() + "/" + RunDirectory.LAST
+                + " (continue with --resume).";
+    }
+
+    private static String sentence(String message) {
+        return message.endsWith(".") ? message : message + ".";
     }
 
     private static String rootMessage(Throwable t) {

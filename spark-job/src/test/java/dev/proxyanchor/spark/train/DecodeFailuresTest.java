@@ -104,7 +104,9 @@ class DecodeFailuresTest {
                 UserInputException e = assertThrows(UserInputException.class,
                         () -> train(s, new WithBadImages(Set.of(bad))), "run " + run);
                 assertTrue(e.getMessage().contains("cannot decode image " + bad + ":"), e.getMessage());
-                assertTrue(e.getMessage().contains("training stopped in epoch 0"), e.getMessage());
+                assertTrue(e.getMessage().contains("training stopped in epoch 1"), e.getMessage());
+                assertTrue(e.getMessage().endsWith("no checkpoint to resume: once fixed, start again with --overwrite."),
+                        e.getMessage());
             }
         });
     }

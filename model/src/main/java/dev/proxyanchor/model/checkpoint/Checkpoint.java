@@ -65,8 +65,11 @@ public record Checkpoint(ComputationGraph graph, TrainingState state) {
         try {
             graph = ModelSerializer.restoreComputationGraph(model, true);
         } catch (RuntimeException | IOException e) {
+            // This tool writes a checkpoint whole before renaming it into place, so a damaged one was cut or
+            // changed afterwards (a full disk, a partial copy) or comes from elsewhere.
             throw new UserInputException("cannot read the network of checkpoint " + where + " (" + MODEL_FILE
-                    + "): " + e.getMessage() + ". Is it a checkpoint written by this tool?", e);
+                    + "): the file is truncated or corrupt (" + e.getMessage() + "); copy it again from where it "
+                    + "came from, or use another checkpoint (a run's best/ and last/ are both complete)", e);
         }
         return new Checkpoint(graph, readState(state, where));
     }

@@ -63,6 +63,26 @@ class CheckpointRoundTripTest {
     }
 
     @Test
+    void aTruncatedModelFileIsNamedAsTruncatedOrCorrupt() throws IOException {
+        Recipe recipe = TestNetworks.tinyRecipe().build();
+        Checkpoint checkpoint = new Checkpoint(TestNetworks.tinyNetwork(recipe, DataType.FLOAT),
+                TrainingState.start(recipe));
+        ByteArrayOutputStream model = new ByteArrayOutputStream();
+        checkpoint.writeModel(model);
+        ByteArrayOutputStream state = new ByteArrayOutputStream();
+        checkpoint.writeState(state);
+        byte[] cut = java.util.Arrays.copyOf(model.toByteArray(), model.size() * 2 / 3);
+
+        UserInputException e = assertThrows(UserInputException.class, () -> Checkpoint.read(
+                new ByteArrayInputStream(cut), new ByteArrayInputStream(state.toByteArray()), "runs/x/last"));
+
+        assertTrue(e.getMessage().startsWith("cannot read the network of checkpoint runs/x/last (model.zip): the file "
+                + "is truncated or corrupt ("), e.getMessage());
+        assertTrue(e.getMessage().endsWith("use another checkpoint (a run's best/ and last/ are both complete)"),
+                e.getMessage());
+    }
+
+    @Test
     void aValidationSplitRoundTripsAndARunWithoutOneWritesNoSplitField() throws IOException {
         Recipe recipe = TestNetworks.tinyRecipe().build();
         ComputationGraph graph = TestNetworks.tinyNetwork(recipe, DataType.FLOAT);

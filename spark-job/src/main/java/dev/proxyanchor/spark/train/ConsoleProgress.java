@@ -106,8 +106,8 @@ final class ConsoleProgress implements EpochListener {
                     Durations.count(record.inputCapacityImagesPerSec()), Durations.count(record.imagesPerSec())));
         }
         if (record.badImages() != null && record.badImages() > 0) {
-            line.append(String.format(Locale.ROOT, "  %d bad images skipped (%s)", record.badImages(),
-                    SparkTrainer.BAD_IMAGES));
+            line.append(String.format(Locale.ROOT, "  %d bad %s skipped (%s)", record.badImages(),
+                    record.badImages() == 1 ? "image" : "images", SparkTrainer.BAD_IMAGES));
         }
         if (record.batchesWithoutPositivePair() != null && record.batchesWithoutPositivePair() > 0) {
             line.append(String.format(Locale.ROOT, " (%d worker batches without a positive pair)",

@@ -27,13 +27,7 @@ public final class ReluKernels {
         inChunks(x.length(), (from, length) -> {
             float[] v = ThreadBuffers.floats(0, CHUNK);
             in.get(from, v, 0, length);
-            if (BatchNormRows.VECTORIZED) {
-                ReluVectorChunks.forward(v, length);
-            } else {
-                for (int i = 0; i < length; i++) {
-                    v[i] = Math.max(v[i], 0f);
-                }
-            }
+            clamp(v, length);
             y.put(from, v, 0, length);
         });
     }
@@ -48,13 +42,7 @@ public final class ReluKernels {
             float[] g = ThreadBuffers.floats(1, CHUNK);
             in.get(from, v, 0, length);
             grad.get(from, g, 0, length);
-            if (BatchNormRows.VECTORIZED) {
-                ReluVectorChunks.backward(v, g, length);
-            } else {
-                for (int i = 0; i < length; i++) {
-                    g[i] = v[i] > 0 ? g[i] : 0f;
-                }
-            }
+            mask(v, g, length);
             out.put(from, g, 0, length);
         });
     }
@@ -72,13 +60,7 @@ public final class ReluKernels {
             for (int i = 0; i < length; i++) {
                 v[i] += w[i];
             }
-            if (BatchNormRows.VECTORIZED) {
-                ReluVectorChunks.forward(v, length);
-            } else {
-                for (int i = 0; i < length; i++) {
-                    v[i] = Math.max(v[i], 0f);
-                }
-            }
+            clamp(v, length);
             sum.put(from, v, 0, length);
         });
     }
@@ -94,16 +76,32 @@ public final class ReluKernels {
             float[] g = ThreadBuffers.floats(1, CHUNK);
             out.get(from, v, 0, length);
             grad.get(from, g, 0, length);
-            if (BatchNormRows.VECTORIZED) {
-                ReluVectorChunks.backward(v, g, length);
-            } else {
-                for (int i = 0; i < length; i++) {
-                    g[i] = v[i] > 0 ? g[i] : 0f;
-                }
-            }
+            mask(v, g, length);
             first.put(from, g, 0, length);
             second.put(from, g, 0, length);
         });
+    }
+
+    /** v = max(v, 0) on the first {@code length} elements, NaN kept. */
+    private static void clamp(float[] v, int length) {
+        if (BatchNormRows.VECTORIZED) {
+            ReluVectorChunks.forward(v, length);
+        } else {
+            for (int i = 0; i < length; i++) {
+                v[i] = Math.max(v[i], 0f);
+            }
+        }
+    }
+
+    /** g = g where v > 0, else 0, on the first {@code length} elements. */
+    private static void mask(float[] v, float[] g, int length) {
+        if (BatchNormRows.VECTORIZED) {
+            ReluVectorChunks.backward(v, g, length);
+        } else {
+            for (int i = 0; i < length; i++) {
+                g[i] = v[i] > 0 ? g[i] : 0f;
+            }
+        }
     }
 
     private static void inChunks(long n, Chunk chunk) {

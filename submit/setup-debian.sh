@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the demo and the tests use: the Fashion-MNIST idx files
-# (/usr/share/datasets/fashion-mnist/), PyTorch/torchvision for the tests that compare the ImageNet backbones
+# (/usr/share/datasets/fashion-mnist/), libturbojpeg0 (the system's libjpeg-turbo with SIMD, which decodes JPEGs about
+# 2x faster than the copy bundled in the job's OpenCV), PyTorch/torchvision for the tests that compare the ImageNet backbones
 # with PyTorch, and Chromium for the test that renders the report page headless. Java 17 and Maven are assumed.
 # Safe to run again.
 set -euo pipefail
 
-packages=(dataset-fashion-mnist python3-torch python3-torchvision python3-pil chromium)
+packages=(dataset-fashion-mnist libturbojpeg0 python3-torch python3-torchvision python3-pil chromium)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -30,7 +30,7 @@ public final class InputBenchmark {
     private InputBenchmark() {
     }
 
-    /** {@code images, threads, train_images_per_sec, eval_images_per_sec, decode_ms_per_image}. */
+    /** {@code images, threads, train_images_per_sec, eval_images_per_sec, decode_ms_per_image, jpeg_decoder}. */
     public static Map<String, Object> run(Settings s) throws Exception {
         ImageTransform train = InputTransforms.training(s.spec());
         ImageTransform eval = InputTransforms.evaluation(s.spec());
@@ -66,6 +66,7 @@ public final class InputBenchmark {
             report.put("eval_images_per_sec", bestEval);
             // One thread's time per image: the pass's wall time over the images each thread decoded.
             report.put("decode_ms_per_image", 1000.0 * s.threads() / bestDecode);
+            report.put("jpeg_decoder", ImageDecoders.jpegDecoder());
             return report;
         } finally {
             pool.shutdownNow();

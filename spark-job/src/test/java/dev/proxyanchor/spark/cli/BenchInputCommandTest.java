@@ -33,7 +33,9 @@ class BenchInputCommandTest {
 
         JsonNode json = new ObjectMapper().readTree(report.toFile());
         assertEquals(List.of("images", "threads", "train_images_per_sec", "eval_images_per_sec",
-                "decode_ms_per_image"), iterable(json));
+                "decode_ms_per_image", "jpeg_decoder"), iterable(json));
+        assertTrue(json.get("jpeg_decoder").asText().contains("libjpeg-turbo")
+                || json.get("jpeg_decoder").asText().startsWith("libturbojpeg ("), json.toString());
         assertEquals(6, json.get("images").asInt());
         assertEquals(2, json.get("threads").asInt());
         for (String positive : new String[] {"train_images_per_sec", "eval_images_per_sec", "decode_ms_per_image"}) {

@@ -89,6 +89,9 @@ class DockerfilesTest {
         }
         assertTrue(entrypoint, name + ": Spark's entrypoint");
         assertTrue(user, name + ": the non-root Spark uid");
+        // Ubuntu's name for the runtime of libturbojpeg.so.0; without it executors decode JPEGs at half speed.
+        assertTrue(instructions.stream().anyMatch(i -> i.startsWith("RUN ") && i.matches(
+                ".*apt-get install [^;]*\\blibturbojpeg\\b.*")), name + " installs libturbojpeg");
     }
 
     /** The images set what the submit scripts export, and a value the user already has wins in the scripts. */

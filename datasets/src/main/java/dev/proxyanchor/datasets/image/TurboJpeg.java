@@ -55,7 +55,7 @@ final class TurboJpeg {
                 log.debug("libturbojpeg as {}: {}", name, e.getMessage());
             }
         }
-        return new Loaded(false, "libturbojpeg.so.0 not found on the library path");
+        return new Loaded(false, "no libturbojpeg.so.0 (libjpeg-turbo 2.0 or newer) on the library path");
     }
 
     /**

@@ -138,7 +138,7 @@ public final class BnInception implements Backbone {
         if (b.maxPool()) {
             out = Layers.maxPoolOfNonNegative(graph, p + "pool", input, size, 3, b.stride(), poolPadding, true);
         } else {
-            out = Layers.avgPoolCountingPadding(graph, p + "pool", input, size, 3, b.stride(), poolPadding, true);
+            out = Layers.boxAvgPool(graph, p + "pool", input, size, 3, b.stride(), poolPadding);
         }
         if (b.poolProj() > 0) {
             branches.add(convBnRelu(graph, p + "pool_proj", p + "pool", b.in(), b.poolProj(),

@@ -1,5 +1,6 @@
 package dev.proxyanchor.model.backbones;
 
+import dev.proxyanchor.model.layers.BoxAvgPooling;
 import dev.proxyanchor.model.layers.IndexedMaxPooling;
 import dev.proxyanchor.model.layers.OneDnnConvolution;
 import dev.proxyanchor.model.layers.TorchBatchNorm;
@@ -14,10 +15,10 @@ import org.nd4j.linalg.activations.Activation;
 
 /**
  * PyTorch's conv, BatchNorm and pooling layers expressed with DL4J layers so that the outputs agree to rounding:
- * convolutions ({@link OneDnnConvolution}) and pools ({@link IndexedMaxPooling} for max) in
- * {@link ConvolutionMode#Truncate} with explicit padding (PyTorch's output-size rule),
- * every BatchNorm a {@link TorchBatchNorm}, and pooling whose padding semantics DL4J does not express
- * ({@code ceil_mode=True}, {@code count_include_pad=True}) rewritten as explicit zero padding plus an unpadded pool.
+ * convolutions ({@link OneDnnConvolution}) and pools ({@link IndexedMaxPooling} for max, {@link BoxAvgPooling} for
+ * BN-Inception's average) in {@link ConvolutionMode#Truncate} with explicit padding (PyTorch's output-size rule),
+ * every BatchNorm a {@link TorchBatchNorm}. Max pooling with {@code ceil_mode=True}, which DL4J does not express, is
+ * rewritten as explicit zero padding plus an unpadded pool.
  */
 final class Layers {
 
@@ -95,29 +96,24 @@ final class Layers {
             graph.addLayer(poolInput, new ZeroPaddingLayer.Builder(padding, padding + extra, padding, padding + extra)
                     .build(), input);
         }
-        graph.addLayer(name, pool(SubsamplingLayer.PoolingType.MAX, kernel, stride), poolInput);
+        graph.addLayer(name, maxPool(kernel, stride), poolInput);
         return out;
     }
 
     /**
-     * {@code nn.AvgPool2d(kernel, stride, padding, ceil_mode, count_include_pad=True)} where {@code ceil_mode} does
-     * not change the size (as in BN-Inception's stride-1 pools): the divisor is always {@code kernel * kernel},
-     * which is what zero padding followed by an unpadded average pool computes, whichever kernel runs it.
+     * {@code nn.AvgPool2d(kernel, 1, (kernel - 1) / 2, ceil_mode, count_include_pad=True)}, BN-Inception's pool
+     * branch: a same-size box average ({@link BoxAvgPooling}); {@code ceil_mode} cannot change a stride-1 pool's size.
+     *
+     * @return the pool's output size (the input's)
      */
-    static int avgPoolCountingPadding(GraphBuilder graph, String name, String input, int size, int kernel, int stride,
-            int padding, boolean ceilMode) {
-        int out = pooledSize(size, kernel, stride, padding, ceilMode);
-        if (out != pooledSize(size, kernel, stride, padding, false)) {
-            throw new IllegalArgumentException("average pool " + name + ": ceil_mode changes the output size of a "
-                    + size + " input, which this emulation does not cover");
+    static int boxAvgPool(GraphBuilder graph, String name, String input, int size, int kernel, int stride, int padding) {
+        if (stride != 1 || padding != kernel / 2 || kernel % 2 == 0) {
+            throw new IllegalArgumentException("average pool " + name + ": only same-size pools (odd kernel, stride 1, "
+                    + "padding (kernel - 1) / 2) are supported, not kernel " + kernel + " stride " + stride
+                    + " padding " + padding);
         }
-        String poolInput = input;
-        if (padding > 0) {
-            poolInput = name + "_pad";
-            graph.addLayer(poolInput, new ZeroPaddingLayer.Builder(padding, padding, padding, padding).build(), input);
-        }
-        graph.addLayer(name, pool(SubsamplingLayer.PoolingType.AVG, kernel, stride), poolInput);
-        return out;
+        graph.addLayer(name, BoxAvgPooling.of(kernel), input);
+        return size;
     }
 
     /** PyTorch's pooled size, {@code ceil_mode} included (the last window must start inside the input or left padding). */
@@ -135,13 +131,13 @@ final class Layers {
         return (size + 2 * padding - kernel) / stride + 1;
     }
 
-    /** An unpadded pool; max pools are {@link IndexedMaxPooling}s. */
-    private static SubsamplingLayer pool(SubsamplingLayer.PoolingType type, int kernel, int stride) {
-        SubsamplingLayer.Builder pool = new SubsamplingLayer.Builder(type)
+    /** An unpadded max pool. */
+    private static IndexedMaxPooling maxPool(int kernel, int stride) {
+        SubsamplingLayer.Builder pool = new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
                 .kernelSize(kernel, kernel)
                 .stride(stride, stride)
                 .padding(0, 0)
                 .convolutionMode(ConvolutionMode.Truncate);
-        return type == SubsamplingLayer.PoolingType.MAX ? IndexedMaxPooling.of(pool) : pool.build();
+        return IndexedMaxPooling.of(pool);
     }
 }

@@ -1,5 +1,7 @@
 package dev.proxyanchor.datasets.image;
 
+import java.util.Arrays;
+
 /**
  * Bilinear resizing as PIL does it for torchvision's {@code Resize} and {@code RandomResizedCrop} on PIL images: a
  * separable triangle filter whose support widens with the scale factor when shrinking (so downscaling averages
@@ -15,47 +17,60 @@ public final class Resampler {
         Coefficients vertical = Coefficients.of(box.height(), outHeight);
         int[] pixels = image.pixels();
 
-        // Horizontal pass over the box's rows: one intermediate row per source row.
-        int[] rows = new int[box.height() * outWidth];
+        // Horizontal pass over the box's rows: one intermediate row per source row, a plane per channel, so that the
+        // vertical pass reads contiguous floats.
+        RgbPlanes rows = RgbPlanes.allocate(outWidth, box.height());
         for (int y = 0; y < box.height(); y++) {
             int rowStart = (box.top() + y) * image.width() + box.left();
             for (int x = 0; x < outWidth; x++) {
                 float r = 0;
                 float g = 0;
                 float b = 0;
-                int first = horizontal.first[x];
+                int first = rowStart + horizontal.first[x];
                 float[] weights = horizontal.weights[x];
                 for (int k = 0; k < weights.length; k++) {
-                    int p = pixels[rowStart + first + k];
-                    r += weights[k] * (p >>> 16 & 0xFF);
-                    g += weights[k] * (p >>> 8 & 0xFF);
-                    b += weights[k] * (p & 0xFF);
-                }
-                rows[y * outWidth + x] = to8Bits(r) << 16 | to8Bits(g) << 8 | to8Bits(b);
-            }
-        }
-
-        RgbPlanes out = RgbPlanes.allocate(outWidth, outHeight);
-        for (int y = 0; y < outHeight; y++) {
-            int first = vertical.first[y];
-            float[] weights = vertical.weights[y];
-            for (int x = 0; x < outWidth; x++) {
-                float r = 0;
-                float g = 0;
-                float b = 0;
-                for (int k = 0; k < weights.length; k++) {
-                    int p = rows[(first + k) * outWidth + x];
+                    int p = pixels[first + k];
                     r += weights[k] * (p >>> 16 & 0xFF);
                     g += weights[k] * (p >>> 8 & 0xFF);
                     b += weights[k] * (p & 0xFF);
                 }
                 int i = y * outWidth + x;
-                out.red()[i] = to8Bits(r);
-                out.green()[i] = to8Bits(g);
-                out.blue()[i] = to8Bits(b);
+                rows.red()[i] = to8Bits(r);
+                rows.green()[i] = to8Bits(g);
+                rows.blue()[i] = to8Bits(b);
             }
         }
+
+        RgbPlanes out = RgbPlanes.allocate(outWidth, outHeight);
+        float[] sums = new float[outWidth];
+        vertical(rows.red(), out.red(), vertical, sums);
+        vertical(rows.green(), out.green(), vertical, sums);
+        vertical(rows.blue(), out.blue(), vertical, sums);
         return out;
+    }
+
+    /**
+     * The vertical pass of one channel, a whole output row at a time: each tap adds a weighted source row to the row's
+     * sums, a loop the JIT turns into SIMD. Each sum still adds its taps in order, so the result is the same as
+     * summing pixel by pixel.
+     */
+    private static void vertical(float[] rows, float[] out, Coefficients vertical, float[] sums) {
+        int width = sums.length;
+        for (int y = 0; y < vertical.first.length; y++) {
+            Arrays.fill(sums, 0f);
+            float[] weights = vertical.weights[y];
+            for (int k = 0; k < weights.length; k++) {
+                float weight = weights[k];
+                int row = (vertical.first[y] + k) * width;
+                for (int x = 0; x < width; x++) {
+                    sums[x] += weight * rows[row + x];
+                }
+            }
+            int target = y * width;
+            for (int x = 0; x < width; x++) {
+                out[target + x] = to8Bits(sums[x]);
+            }
+        }
     }
 
     private static int to8Bits(float value) {

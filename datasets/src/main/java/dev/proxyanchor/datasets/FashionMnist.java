@@ -54,6 +54,7 @@ public final class FashionMnist implements DatasetReader {
             throw new DatasetException(imagesFile + " holds " + images.count() + " images but " + labelsFile
                     + " holds " + labels.count() + " labels; they must match.");
         }
+        IdxFile.checkComplete(dataset.fs(), imagesFile, 3);
         List<Sample> ofRole = new ArrayList<>();
         for (int i = 0; i < labels.count(); i++) {
             int label = labels.data()[i] & 0xFF;

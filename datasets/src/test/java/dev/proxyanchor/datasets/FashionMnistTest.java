@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +67,26 @@ class FashionMnistTest {
         DatasetException e = assertThrows(DatasetException.class,
                 () -> new FashionMnist().list(tmp.toString(), DatasetOptions.defaults(), new Configuration()));
         assertTrue(e.getMessage().contains("40 images but") && e.getMessage().contains("39 labels"), e.getMessage());
+    }
+
+    /** Listing finds it, on the driver, before Spark and the network start; the first training task used to. */
+    @Test
+    void truncatedImagesFileIsRefusedWhenListed() throws Exception {
+        DatasetFixtures.fashionMnist(tmp);
+        for (String name : List.of("train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz")) {
+            Path file = tmp.resolve(name);
+            byte[] whole = Files.readAllBytes(file);
+            Files.write(file, Arrays.copyOf(whole, whole.length / 2));
+            DatasetException e = assertThrows(DatasetException.class,
+                    () -> new FashionMnist().list(tmp.toString(), DatasetOptions.defaults(), new Configuration()));
+            assertTrue(e.getMessage().contains(name) && e.getMessage().contains("truncated"), e.getMessage());
+            Files.write(file, whole);
+        }
+        byte[] cutIdx = DatasetFixtures.idx(0x803, new int[] {40, 28, 28}, new byte[40 * 28 * 28 - 1]);
+        TestImages.write(tmp.resolve("train-images-idx3-ubyte.gz"), cutIdx);
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> new FashionMnist().list(tmp.toString(), DatasetOptions.defaults(), new Configuration()));
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
 
     @Test

@@ -83,7 +83,7 @@ final class EvaluateCommand implements Callable<Integer> {
             JavaRDD<EmbeddingRecord> rows = EmbeddingFiles.read(spark, embeddings, labels);
             JavaRDD<EmbeddingRecord> galleryRows = gallery == null ? null
                     : EmbeddingFiles.read(spark, gallery, galleryLabels);
-            RetrievalSets sets = RetrievalSets.of(rows, galleryRows, embeddings);
+            RetrievalSets sets = RetrievalSets.of(rows, galleryRows, embeddings, gallery);
             requireProtocolMode(protocol, sets.galleryOrNull() != null);
             RetrievalMetrics metrics = RetrievalEvaluator.evaluate(jsc, sets.queries(), sets.galleryOrNull(), k,
                     EvaluationOptions.builder().normalize(normalize(spark)).nmi(nmi).build());

@@ -26,10 +26,16 @@ public final class RetrievalSets {
         this.galleryOrNull = galleryOrNull;
     }
 
-    /** {@code galleryOrNull}: the rows of a separate gallery file, or null. */
+    /**
+     * @param galleryOrNull the rows of a separate gallery file, or null
+     * @param uri the file {@code rows} came from, for messages
+     * @param galleryUri the gallery's file, for messages; ignored without a gallery
+     */
     public static RetrievalSets of(JavaRDD<EmbeddingRecord> rows, JavaRDD<EmbeddingRecord> galleryOrNull,
-            String uri) {
+            String uri, String galleryUri) {
+        requireRows(rows, uri);
         if (galleryOrNull != null) {
+            requireRows(galleryOrNull, galleryUri);
             return new RetrievalSets(rows.map(EmbeddingRecord::toEmbedding),
                     galleryOrNull.map(EmbeddingRecord::toEmbedding));
         }
@@ -47,6 +53,13 @@ public final class RetrievalSets {
             LOG.info("{}: rows with role {} are left out of the query-gallery evaluation", uri, others);
         }
         return new RetrievalSets(withRole(rows, QUERY), withRole(rows, GALLERY));
+    }
+
+    private static void requireRows(JavaRDD<EmbeddingRecord> rows, String uri) {
+        if (rows.isEmpty()) {
+            throw new UserInputException(uri + " holds no embeddings (a header or a schema and no rows): there is "
+                    + "nothing to evaluate; check that the file was written completely");
+        }
     }
 
     private static JavaRDD<Embedding> withRole(JavaRDD<EmbeddingRecord> rows, String role) {

@@ -46,7 +46,7 @@ final class GalleryBuilder {
                 throw new UserInputException(uri + " has rows without an image path; the gallery needs the Parquet "
                         + "that embed writes (its path column), not embeddings from elsewhere");
             }
-            RetrievalSets sets = RetrievalSets.of(rows, null, uri);
+            RetrievalSets sets = RetrievalSets.of(rows, null, uri, null);
             boolean self = sets.galleryOrNull() == null;
             int dim = rows.first().embedding().length;
             JavaRDD<Embedding> queries = unit(sets.queries(), "query", dim);

@@ -195,5 +195,18 @@ class EvaluateCommandTest {
         Files.write(ragged, List.of(point(0, 0), "1,0.5"));
         assertEquals(3, run("evaluate", "--embeddings", ragged.toString(), "--k", "1"));
         assertTrue(err.contains("line 2 of") && err.contains("ragged.csv"), err);
+
+        Path headerOnly = dir.resolve("header-only.csv");
+        Files.write(headerOnly, List.of("label,x,y"));
+        assertEquals(3, run("evaluate", "--embeddings", headerOnly.toString(), "--k", "1"));
+        assertTrue(err.contains("header-only.csv holds no embeddings"), err);
+
+        Path emptyGallery = dir.resolve("empty-gallery.csv");
+        Files.write(emptyGallery, List.of("label,x,y"));
+        Path queries = dir.resolve("queries.csv");
+        Files.write(queries, List.of(point(0, 0), point(1, 20)));
+        assertEquals(3, run("evaluate", "--embeddings", queries.toString(), "--gallery", emptyGallery.toString(),
+                "--k", "1"));
+        assertTrue(err.contains("empty-gallery.csv holds no embeddings"), err);
     }
 }

@@ -68,7 +68,7 @@ if [[ -z "$jar" ]]; then
   if [[ -z "$jar" ]]; then
     profiles="job-jar"; [[ "$gpu" == true ]] && profiles="job-jar,cuda"
     echo "cluster.sh: building the job jar (mvn -P$profiles package) ..." >&2
-    (cd "$root" && mvn -B -q -DskipTests -P"$profiles" package) >&2
+    (cd "$root" && build_quietly mvn -B -q -DskipTests -P"$profiles" package)
     jar="$(find_jar)"
   fi
 fi

@@ -63,3 +63,19 @@ run_without_incubator_warning() {
       >&2 3>&-; status=${PIPESTATUS[0]}; } 3>&1
   return "$status"
 }
+
+# Runs a Maven build with its output kept in a log, shown only when the build fails: Maven 3.8's -q still writes
+# colour resets (ESC[0m) that would otherwise start the job's first console line.
+build_quietly() {
+  local log status
+  log="$(mktemp "${TMPDIR:-/tmp}/proxyanchor-build.XXXXXX")"
+  if "$@" >"$log" 2>&1; then
+    rm -f "$log"
+    return 0
+  else
+    status=$?
+    sed 's/\x1b\[[0-9;]*m//g' "$log" >&2
+    rm -f "$log"
+    return "$status"
+  fi
+}

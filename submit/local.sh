@@ -33,12 +33,12 @@ needs_build() {
   [[ -n "$newer" ]]
 }
 
+source "$root/submit/java-opts.sh"
 if needs_build; then
   echo "local.sh: building the job (mvn package, tests skipped) ..." >&2
-  (cd "$root" && mvn -B -q -DskipTests package) >&2
+  (cd "$root" && build_quietly mvn -B -q -DskipTests package)
 fi
 
-source "$root/submit/java-opts.sh"
 # Local mode runs N tasks in this one JVM: give each task's native kernels (OpenMP, read once at start-up) its share
 # of the cores instead of letting N thread pools fight over all of them.
 if [[ -z "${OMP_NUM_THREADS:-}" && "$master" =~ ^local\[([0-9]+|\*)\]$ ]]; then

@@ -132,6 +132,17 @@ class DockerfilesTest {
                 failing.toString());
     }
 
+    /** The on-demand build prints nothing when it succeeds, and its log without colour codes when it fails. */
+    @Test
+    void theOnDemandBuildIsSilentUnlessItFails() throws Exception {
+        List<String> ok = bashWithStderr(repo(), "source submit/java-opts.sh; build_quietly bash -c "
+                + "'printf \"\\033[0m\\033[0m\"; echo built'; echo status=$?");
+        assertEquals(List.of("status=0"), ok);
+        List<String> failed = bashWithStderr(repo(), "source submit/java-opts.sh; build_quietly bash -c "
+                + "'printf \"\\033[0m\"; echo \"[ERROR] COMPILATION ERROR\"; exit 1'; echo status=$?");
+        assertEquals(List.of("[ERROR] COMPILATION ERROR", "status=1"), failed);
+    }
+
     /** A progress line reaches the console while the command still runs, not when its output ends. */
     @Test
     void theLaunchersFilterPassesEachLineOnAtOnce(@TempDir Path tmp) throws Exception {

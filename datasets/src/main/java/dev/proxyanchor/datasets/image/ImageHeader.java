@@ -52,6 +52,7 @@ public record ImageHeader(Format format, int width, int height, int components, 
             int components = 0;
             boolean progressive = false;
             long entropyBytes = 0;
+            int scans = 0;
             int at = 2;
             while (true) {
                 // Markers may be preceded by any number of 0xFF fill bytes.
@@ -99,6 +100,12 @@ public record ImageHeader(Format format, int width, int height, int components, 
                 }
                 at += length;
                 if (marker == 0xDA) {
+                    if (++scans > ImageLimits.MAX_JPEG_SCANS) {
+                        throw new DatasetException("refusing image " + source + ": it has more than "
+                                + ImageLimits.MAX_JPEG_SCANS + " scans (progressive JPEGs have about ten); each scan "
+                                + "makes a decoder go over the whole image again, so such a file is corrupt or "
+                                + "hostile; remove it.");
+                    }
                     int start = at;
                     at = endOfEntropyData(b, at);
                     entropyBytes += at - start;

@@ -12,12 +12,16 @@ import dev.proxyanchor.datasets.DatasetException;
  *   <li>no more pixels than the compressed data can hold: deflate expands at most 1032-fold (PNG), and a sequential
  *       JPEG spends at least one bit on every 8 x 8 block. A progressive JPEG can describe many blocks with one
  *       end-of-band run, so for it only the pixel limit applies.</li>
+ *   <li>at most {@link #MAX_JPEG_SCANS} scans in a JPEG, checked as {@link ImageHeader} walks the file: a small
+ *       progressive file with thousands of scans would keep a decoder busy for minutes.</li>
  * </ul>
  */
 public final class ImageLimits {
 
     /** Pillow 9's {@code 2 * Image.MAX_IMAGE_PIXELS} (89,478,485). */
     public static final long MAX_PIXELS = 2L * 89_478_485;
+    /** libjpeg-turbo's own limit when asked to limit scans ({@code TJFLAG_LIMITSCANS}, {@code djpeg -maxscans}). */
+    public static final int MAX_JPEG_SCANS = 500;
     /** The largest file a decoder reads into memory. */
     public static final long MAX_FILE_BYTES = 1L << 30;
     private static final long DEFLATE_MAX_RATIO = 1032;

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.proxyanchor.datasets.DatasetException;
 import dev.proxyanchor.datasets.TestImages;
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -109,6 +111,29 @@ class ImageDecoderFuzzTest {
                 assertThrows(DatasetException.class, () -> ImageDecoders.decode(jpeg, SOURCE), "jpeg " + width
                         + "x" + height);
             }
+        });
+    }
+
+    /** The scan of a small JPEG repeated past the limit: refused from the header walk, nothing is decoded. */
+    @Test
+    void aJpegWithThousandsOfScansIsRefusedBeforeDecoding() {
+        byte[] jpeg = sample("jpg");
+        int sos = 2;
+        while ((jpeg[sos + 1] & 0xFF) != 0xDA) {
+            sos += 2 + ((jpeg[sos + 2] & 0xFF) << 8 | jpeg[sos + 3] & 0xFF);
+        }
+        int eoi = jpeg.length - 2;
+        ByteArrayOutputStream many = new ByteArrayOutputStream();
+        many.write(jpeg, 0, sos);
+        for (int i = 0; i < 3_000; i++) {
+            many.write(jpeg, sos, eoi - sos);
+        }
+        many.write(jpeg, eoi, 2);
+        assertTimeoutPreemptively(PER_CASE_BUDGET, () -> {
+            DatasetException e = assertThrows(DatasetException.class,
+                    () -> ImageDecoders.decode(many.toByteArray(), SOURCE));
+            assertTrue(e.getMessage().contains(SOURCE) && e.getMessage().contains("more than 500 scans"),
+                    e.getMessage());
         });
     }
 

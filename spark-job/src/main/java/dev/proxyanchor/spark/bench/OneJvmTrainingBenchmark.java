@@ -20,8 +20,12 @@ public final class OneJvmTrainingBenchmark {
     public record Result(String model, int batchSize, int iterations, double seconds, double imagesPerSec) {
     }
 
-    /** The network a benchmark trains: backbone, Proxy-Anchor head and, with {@code bnFreeze}, the official recipe. */
-    public record Setup(String model, int batchSize, int numProxies, int embeddingSize, boolean bnFreeze) {
+    /**
+     * The network a benchmark trains: backbone, the head of {@code loss} (an official {@code --loss} name) and, with
+     * {@code bnFreeze}, the official recipe.
+     */
+    public record Setup(String model, String loss, int batchSize, int numProxies, int embeddingSize,
+                        boolean bnFreeze) {
 
         /**
          * The recipe of a training step after the warm-up: every layer trains (BatchNorm's gamma and beta too, as
@@ -29,7 +33,8 @@ public final class OneJvmTrainingBenchmark {
          * Train the graph in {@link #EPOCH} for that.
          */
         public Recipe recipe() {
-            return Recipe.builder().model(model).embeddingSize(embeddingSize).numClasses(numProxies).warm(EPOCH)
+            return Recipe.builder().model(model).loss(loss).embeddingSize(embeddingSize).numClasses(numProxies)
+                    .warm(EPOCH)
                     .bnFreeze(bnFreeze).lr(1e-4).build();
         }
 
@@ -58,7 +63,7 @@ public final class OneJvmTrainingBenchmark {
         command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> !a.startsWith("-Dspark.master") && !a.startsWith("-agentlib")).toList());
         command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"),
-                OneJvmTrainingBenchmark.class.getName(), setup.model(), String.valueOf(setup.batchSize()),
+                OneJvmTrainingBenchmark.class.getName(), setup.model(), setup.loss(), String.valueOf(setup.batchSize()),
                 String.valueOf(setup.numProxies()), String.valueOf(setup.embeddingSize()),
                 String.valueOf(setup.bnFreeze()), String.valueOf(warmup), String.valueOf(iterations)));
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -79,10 +84,10 @@ public final class OneJvmTrainingBenchmark {
      */
     public static void main(String[] args) {
         dev.proxyanchor.model.runtime.CpuKernels.configure();
-        Setup setup = new Setup(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                Integer.parseInt(args[3]), Boolean.parseBoolean(args[4]));
+        Setup setup = new Setup(args[0], args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                Integer.parseInt(args[4]), Boolean.parseBoolean(args[5]));
         long[] cpuNanos = new long[1];
-        Result r = run(setup, Integer.parseInt(args[5]), Integer.parseInt(args[6]), cpuNanos);
+        Result r = run(setup, Integer.parseInt(args[6]), Integer.parseInt(args[7]), cpuNanos);
         System.out.println(r.seconds() + " " + r.imagesPerSec() + " " + cpuNanos[0] / 1e9);
     }
 

@@ -2,6 +2,7 @@ package dev.proxyanchor.spark.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.proxyanchor.model.loss.Losses;
 import dev.proxyanchor.model.runtime.CpuKernels;
 import dev.proxyanchor.spark.bench.OneJvmTrainingBenchmark;
 import dev.proxyanchor.spark.bench.SparkTrainingBenchmark;
@@ -35,6 +36,11 @@ final class BenchTrainCommand implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "small_cnn", description = "default: ${DEFAULT-VALUE}")
     String model;
+
+    @Option(names = "--loss", defaultValue = Losses.PROXY_ANCHOR, completionCandidates = Losses.Names.class,
+            description = "the loss and its head, as train's --loss (${COMPLETION-CANDIDATES}), default: "
+                    + "${DEFAULT-VALUE}; labels cycle through --proxies classes, so every batch has positive pairs")
+    String loss;
 
     @Option(names = "--batch-size", defaultValue = "128", description = "global batch, default: ${DEFAULT-VALUE}")
     int batchSize;
@@ -83,10 +89,16 @@ final class BenchTrainCommand implements Callable<Integer> {
         if (bnFreeze != 0 && bnFreeze != 1) {
             throw new dev.proxyanchor.model.UsageException("--bn-freeze takes 0 or 1, got " + bnFreeze);
         }
-        OneJvmTrainingBenchmark.Setup setup = new OneJvmTrainingBenchmark.Setup(model, batchSize, proxies,
+        loss = Losses.get(loss).name();
+        if (Losses.get(loss).pairBased() && batchSize <= proxies) {
+            throw new dev.proxyanchor.model.UsageException("--loss " + loss + " needs positive pairs: give a "
+                    + "--batch-size larger than --proxies (" + proxies + "), got " + batchSize);
+        }
+        OneJvmTrainingBenchmark.Setup setup = new OneJvmTrainingBenchmark.Setup(model, loss, batchSize, proxies,
                 embeddingSize, bnFreeze == 1);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", model);
+        report.put("loss", loss);
         report.put("batch_size", batchSize);
         report.put("embedding_size", embeddingSize);
         report.put("bn_freeze", bnFreeze);
@@ -110,6 +122,11 @@ final class BenchTrainCommand implements Callable<Integer> {
             if (batchSize % w != 0) {
                 throw new dev.proxyanchor.model.UsageException("--batch-size " + batchSize
                         + " must be a multiple of the " + w + " workers");
+            }
+            if (Losses.get(loss).pairBased() && batchSize / w <= proxies) {
+                throw new dev.proxyanchor.model.UsageException("--loss " + loss + " needs positive pairs in each "
+                        + "worker's batch: give a --batch-size over " + w + " x --proxies (" + proxies + "), got "
+                        + batchSize);
             }
             List<OneJvmTrainingBenchmark.Result> oneJvmRuns = new ArrayList<>();
             List<OneJvmTrainingBenchmark.Result> sparkRuns = new ArrayList<>();

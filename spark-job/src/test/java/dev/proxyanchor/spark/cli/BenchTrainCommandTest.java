@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +54,21 @@ class BenchTrainCommandTest {
         assertEquals(1, json.get("one_jvm_runs_images_per_sec").size());
         assertTrue(json.get("one_jvm_images_per_sec").asDouble() > 0, json.toString());
         assertTrue(json.get("spark_local_images_per_sec") == null, "no Spark row: " + json);
+    }
+
+    @Test
+    void timesTheHeadOfTheLossItIsGiven(@TempDir Path dir) throws Exception {
+        for (String loss : List.of("MS", "Proxy_NCA")) {
+            Path report = dir.resolve(loss + ".json");
+            assertEquals(0, Main.run("bench", "train", "--model", "small_cnn", "--loss", loss.toLowerCase(),
+                    "--batch-size", "12", "--warmup", "1", "--iterations", "2", "--one-jvm-only",
+                    "--output", report.toString()));
+            JsonNode json = new ObjectMapper().readTree(report.toFile());
+            assertEquals(loss, json.get("loss").asText());
+            assertTrue(json.get("one_jvm_images_per_sec").asDouble() > 0, json.toString());
+        }
+        assertEquals(2, Main.run("bench", "train", "--loss", "ArcFace", "--one-jvm-only"));
+        assertEquals(2, Main.run("bench", "train", "--loss", "Triplet", "--batch-size", "4", "--one-jvm-only"));
     }
 
     @Test

@@ -28,52 +28,59 @@ public final class BoxAverageKernels {
         int h = (int) in.size(2);
         int w = (int) in.size(3);
         int p = k / 2;
+        int area = h * w;
         float scale = 1f / (k * k);
         FloatBuffer src = ContiguousFloats.of(in);
         FloatBuffer dst = ContiguousFloats.of(out);
         ContiguousFloats.indices(in.size(0) * in.size(1)).forEach(plane -> {
-            // Row sums of the plane, with p zero rows above and below so that the column pass needs no bounds.
-            float[] rowSums = ThreadBuffers.floats(0, (h + 2 * p) * w);
+            // The plane as one row with p zeros before and after it, and its row sums with p zero rows above and
+            // below: both passes are then single loops over the whole plane, long enough for SIMD code even on
+            // 7 x 7 maps.
+            float[] padded = ThreadBuffers.floats(0, area + 2 * p);
+            float[] rowSums = ThreadBuffers.floats(1, area + 2 * p * w);
+            float[] result = ThreadBuffers.floats(2, area);
+            Arrays.fill(padded, 0, p, 0f);
+            Arrays.fill(padded, p + area, area + 2 * p, 0f);
+            src.get(plane * area, padded, p, area);
             Arrays.fill(rowSums, 0, p * w, 0f);
-            Arrays.fill(rowSums, (h + p) * w, (h + 2 * p) * w, 0f);
-            float[] row = ThreadBuffers.zeroedFloats(1, w + 2 * p);
-            float[] result = ThreadBuffers.floats(2, h * w);
-            for (int i = 0; i < h; i++) {
-                src.get(plane * h * w + i * w, row, p, w);
-                sumAlongRow(row, k, w, rowSums, (i + p) * w);
+            Arrays.fill(rowSums, p * w + area, area + 2 * p * w, 0f);
+            sumAlong(padded, 0, 1, k, area, rowSums, p * w);
+            fixRowEnds(padded, h, w, p, rowSums);
+            sumAlong(rowSums, 0, w, k, area, result, 0);
+            for (int x = 0; x < area; x++) {
+                result[x] *= scale;
             }
-            for (int i = 0; i < h; i++) {
-                sumDownColumns(rowSums, i * w, k, w, scale, result, i * w);
-            }
-            dst.put(plane * h * w, result, 0, h * w);
+            dst.put(plane * area, result, 0, area);
         });
     }
 
-    /** sums[at + j] = row[j] + ... + row[j + k - 1] for j < w ({@code row} holds the padded row). */
-    private static void sumAlongRow(float[] row, int k, int w, float[] sums, int at) {
-        for (int j = 0; j < w; j++) {
-            sums[at + j] = row[j];
-        }
-        for (int b = 1; b < k; b++) {
-            for (int j = 0; j < w; j++) {
-                sums[at + j] += row[j + b];
+    /** sums[to + x] = v[from + x] + v[from + x + step] + ... (k terms) for x < n. */
+    private static void sumAlong(float[] v, int from, int step, int k, int n, float[] sums, int to) {
+        System.arraycopy(v, from, sums, to, n);
+        for (int t = 1; t < k; t++) {
+            int at = from + t * step;
+            for (int x = 0; x < n; x++) {
+                sums[to + x] += v[at + x];
             }
         }
     }
 
-    /** out[to + j] = scale * (the k rows of {@code rowSums} from {@code from} down, at column j) for j < w. */
-    private static void sumDownColumns(float[] rowSums, int from, int k, int w, float scale, float[] out, int to) {
-        for (int j = 0; j < w; j++) {
-            out[to + j] = rowSums[from + j];
+    /**
+     * The first and last p row sums of each row, which the whole-plane pass took partly from the neighbouring rows:
+     * summed again over the row's own columns only.
+     */
+    private static void fixRowEnds(float[] padded, int h, int w, int p, float[] rowSums) {
+        if (p == 0) {
+            return;
         }
-        for (int a = 1; a < k; a++) {
-            int r = from + a * w;
-            for (int j = 0; j < w; j++) {
-                out[to + j] += rowSums[r + j];
+        for (int i = 0; i < h; i++) {
+            for (int j = 0; j < w; j = j == p - 1 && w - p > p ? w - p : j + 1) {
+                float sum = 0;
+                for (int c = Math.max(0, j - p); c <= Math.min(w - 1, j + p); c++) {
+                    sum += padded[p + i * w + c];
+                }
+                rowSums[p * w + i * w + j] = sum;
             }
-        }
-        for (int j = 0; j < w; j++) {
-            out[to + j] *= scale;
         }
     }
 }

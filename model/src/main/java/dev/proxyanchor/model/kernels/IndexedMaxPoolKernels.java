@@ -54,6 +54,8 @@ public final class IndexedMaxPoolKernels {
                 System.arraycopy(planeWinners, 0, winners, p * outH * outW, outH * outW);
             } else if (win.isTwoByTwoTiling()) {
                 pool2x2(plane, w, outH, outW, pooled, winners, p * outH * outW);
+            } else if (VECTORIZED) {
+                MaxPoolVectorWindows.pool(plane, w, win, outH, outW, pooled, winners, p * outH * outW);
             } else {
                 pool(plane, w, win, outH, outW, pooled, winners, p * outH * outW);
             }
@@ -61,7 +63,7 @@ public final class IndexedMaxPoolKernels {
         });
     }
 
-    private static void pool(float[] plane, int w, Window win, int outH, int outW, float[] pooled, byte[] winners,
+    static void pool(float[] plane, int w, Window win, int outH, int outW, float[] pooled, byte[] winners,
             int at) {
         for (int i = 0; i < outH; i++) {
             for (int j = 0; j < outW; j++) {

@@ -7,7 +7,7 @@ package dev.proxyanchor.model.kernels;
  */
 final class ThreadBuffers {
 
-    private static final int SLOTS = 4;
+    private static final int SLOTS = 6;
     private static final ThreadLocal<ThreadBuffers> THREAD = ThreadLocal.withInitial(ThreadBuffers::new);
 
     private final float[][] floats = new float[SLOTS][0];

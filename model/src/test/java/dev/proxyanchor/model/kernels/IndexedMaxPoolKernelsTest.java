@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** {@link IndexedMaxPoolKernels}' 2x2 fast paths against each other. */
+/** {@link IndexedMaxPoolKernels}' SIMD paths against its scalar ones. */
 class IndexedMaxPoolKernelsTest {
 
     /** The SIMD 2x2 forward pass against the scalar one, on ties and (several) NaNs, for row widths across lane boundaries. */
@@ -34,6 +34,41 @@ class IndexedMaxPoolKernelsTest {
                         java.util.Arrays.toString(java.util.Arrays.copyOf(actual, outH * outW)), where);
                 assertEquals(java.util.Arrays.toString(expectedWinners), java.util.Arrays.toString(actualWinners),
                         where);
+            }
+        }
+    }
+
+    /**
+     * The SIMD pass for other windows against the scalar one: overlapping and gapped windows, non-square ones, on
+     * ties and (several) NaNs, for output widths across lane boundaries.
+     */
+    @Test
+    void vectorWindowsMatchTheScalarPassOnTiesAndNaNs() {
+        assertTrue(IndexedMaxPoolKernels.VECTORIZED, "the tests run with the Vector API module");
+        java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+        int[][] windows = {{3, 3, 2, 2}, {3, 3, 1, 1}, {2, 3, 1, 2}, {3, 2, 2, 1}, {5, 5, 3, 3}, {2, 2, 1, 1},
+            {1, 3, 1, 3}};
+        for (int[] k : windows) {
+            IndexedMaxPoolKernels.Window win = new IndexedMaxPoolKernels.Window(k[0], k[1], k[2], k[3]);
+            for (int w = k[1]; w <= 60; w++) {
+                for (int h : new int[] {k[0], k[0] + 1, 9}) {
+                    int outH = (h - k[0]) / k[2] + 1;
+                    int outW = (w - k[1]) / k[3] + 1;
+                    float[] plane = new float[h * w];
+                    for (int i = 0; i < h * w; i++) {
+                        plane[i] = random.nextInt(12) == 0 ? Float.NaN : random.nextInt(4) - 1.5f;
+                    }
+                    float[] expected = new float[outH * outW];
+                    byte[] expectedWinners = new byte[outH * outW + 3];
+                    IndexedMaxPoolKernels.pool(plane, w, win, outH, outW, expected, expectedWinners, 3);
+                    float[] actual = new float[outH * outW];
+                    byte[] actualWinners = new byte[outH * outW + 3];
+                    MaxPoolVectorWindows.pool(plane, w, win, outH, outW, actual, actualWinners, 3);
+                    String where = java.util.Arrays.toString(k) + " on " + h + " x " + w;
+                    assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(actual), where);
+                    assertEquals(java.util.Arrays.toString(expectedWinners), java.util.Arrays.toString(actualWinners),
+                            where);
+                }
             }
         }
     }

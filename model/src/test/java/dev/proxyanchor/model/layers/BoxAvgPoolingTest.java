@@ -27,7 +27,7 @@ class BoxAvgPoolingTest {
 
     @ParameterizedTest
     @CsvSource({"FLOAT, 3, 2, 3, 7, 7, 3", "FLOAT, 2, 5, 28, 28, 3", "FLOAT, 1, 2, 9, 13, 5", "FLOAT, 2, 3, 1, 1, 3",
-            "FLOAT, 1, 1, 2, 6, 1", "DOUBLE, 2, 3, 7, 6, 3", "DOUBLE, 1, 2, 9, 8, 5"})
+            "FLOAT, 1, 1, 2, 6, 1", "FLOAT, 1, 2, 3, 2, 5", "FLOAT, 2, 2, 14, 14, 3", "DOUBLE, 2, 3, 7, 6, 3", "DOUBLE, 1, 2, 9, 8, 5"})
     void matchesZeroPaddingThenAveraging(DataType type, int n, int c, int h, int w, int kernel) {
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.randn(DataType.DOUBLE, n, c, h, w);

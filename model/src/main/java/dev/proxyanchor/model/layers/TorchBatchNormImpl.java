@@ -278,12 +278,14 @@ public class TorchBatchNormImpl extends BatchNormalization {
      * knows them from its own.
      */
     private Pair<Gradient, INDArray> foldedBackward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        // DL4J wants each vertex's input gradient in its own workspace: without a ReLU this is a copy.
-        INDArray dx = workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilon);
+        INDArray dx;
         if (fusedRelu()) {
             INDArray dy = ContiguousFloats.all(epsilon) ? epsilon : epsilon.castTo(DataType.FLOAT).dup('c');
             dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
             ReluKernels.backward(input, dy, dx);
+        } else {
+            // DL4J wants each vertex's input gradient in its own workspace: this is a copy.
+            dx = workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilon);
         }
         Gradient gradient = new DefaultGradient();
         for (String param : new String[] {BatchNormalizationParamInitializer.GAMMA,

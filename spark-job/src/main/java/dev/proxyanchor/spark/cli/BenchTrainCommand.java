@@ -90,10 +90,7 @@ final class BenchTrainCommand implements Callable<Integer> {
             throw new dev.proxyanchor.model.UsageException("--bn-freeze takes 0 or 1, got " + bnFreeze);
         }
         loss = Losses.get(loss).name();
-        if (Losses.get(loss).pairBased() && batchSize <= proxies) {
-            throw new dev.proxyanchor.model.UsageException("--loss " + loss + " needs positive pairs: give a "
-                    + "--batch-size larger than --proxies (" + proxies + "), got " + batchSize);
-        }
+        requirePositivePairs(1);
         OneJvmTrainingBenchmark.Setup setup = new OneJvmTrainingBenchmark.Setup(model, loss, batchSize, proxies,
                 embeddingSize, bnFreeze == 1);
         Map<String, Object> report = new LinkedHashMap<>();
@@ -123,11 +120,7 @@ final class BenchTrainCommand implements Callable<Integer> {
                 throw new dev.proxyanchor.model.UsageException("--batch-size " + batchSize
                         + " must be a multiple of the " + w + " workers");
             }
-            if (Losses.get(loss).pairBased() && batchSize / w <= proxies) {
-                throw new dev.proxyanchor.model.UsageException("--loss " + loss + " needs positive pairs in each "
-                        + "worker's batch: give a --batch-size over " + w + " x --proxies (" + proxies + "), got "
-                        + batchSize);
-            }
+            requirePositivePairs(w);
             List<OneJvmTrainingBenchmark.Result> oneJvmRuns = new ArrayList<>();
             List<OneJvmTrainingBenchmark.Result> sparkRuns = new ArrayList<>();
             for (int r = 0; r < repeats; r++) {
@@ -153,6 +146,15 @@ final class BenchTrainCommand implements Callable<Integer> {
             return 0;
         } finally {
             spark.stop();
+        }
+    }
+
+    /** Labels cycle through {@code --proxies} classes, so a pair-based loss needs more images than that per worker. */
+    private void requirePositivePairs(int workers) {
+        if (Losses.get(loss).pairBased() && batchSize / workers <= proxies) {
+            throw new dev.proxyanchor.model.UsageException("--loss " + loss + " needs positive pairs in each "
+                    + "worker's batch: give a --batch-size over " + workers + " x --proxies (" + proxies + "), got "
+                    + batchSize);
         }
     }
 

@@ -1,12 +1,15 @@
 package dev.proxyanchor.model.kernels;
 
 import dev.proxyanchor.model.runtime.ContiguousFloats;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * {@link ReluImpl}'s sweeps, in L1-sized chunks split across threads; the chunk arithmetic runs on SIMD lanes
- * ({@link ReluVectorChunks}) when the JVM has the Vector API module.
+ * {@link ReluImpl}'s sweeps, in L1-sized chunks split across threads. They read and write the arrays' memory in place:
+ * on SIMD lanes ({@link ReluVectorChunks}) when the JVM has the Vector API module, else element by element. These
+ * sweeps are pure memory traffic, so a round trip of each chunk through a Java array (as the other kernels make)
+ * would cost about a third more.
  */
 public final class ReluKernels {
 
@@ -15,99 +18,93 @@ public final class ReluKernels {
     private ReluKernels() {
     }
 
-    /** One chunk's work: elements [from, from + length) of the arrays. */
+    /** One chunk's work: elements [from, to) of the arrays. */
     private interface Chunk {
-        void run(int from, int length);
+        void run(int from, int to);
     }
 
     /** out = max(x, 0), NaN kept. */
     public static void forward(INDArray x, INDArray out) {
+        if (BatchNormRows.VECTORIZED) {
+            ByteBuffer in = ContiguousFloats.bytesOf(x);
+            ByteBuffer y = ContiguousFloats.bytesOf(out);
+            inChunks(x.length(), (from, to) -> ReluVectorChunks.forward(in, y, from, to));
+            return;
+        }
         FloatBuffer in = ContiguousFloats.of(x);
         FloatBuffer y = ContiguousFloats.of(out);
-        inChunks(x.length(), (from, length) -> {
-            float[] v = ThreadBuffers.floats(0, CHUNK);
-            in.get(from, v, 0, length);
-            clamp(v, length);
-            y.put(from, v, 0, length);
+        inChunks(x.length(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                y.put(i, Math.max(in.get(i), 0f));
+            }
         });
     }
 
     /** dx = dy where x > 0, else 0 (also where x is NaN, as PyTorch's threshold_backward). */
     public static void backward(INDArray x, INDArray dy, INDArray dx) {
+        if (BatchNormRows.VECTORIZED) {
+            ByteBuffer in = ContiguousFloats.bytesOf(x);
+            ByteBuffer grad = ContiguousFloats.bytesOf(dy);
+            ByteBuffer out = ContiguousFloats.bytesOf(dx);
+            inChunks(x.length(), (from, to) -> ReluVectorChunks.backward(in, grad, out, null, from, to));
+            return;
+        }
         FloatBuffer in = ContiguousFloats.of(x);
         FloatBuffer grad = ContiguousFloats.of(dy);
         FloatBuffer out = ContiguousFloats.of(dx);
-        inChunks(x.length(), (from, length) -> {
-            float[] v = ThreadBuffers.floats(0, CHUNK);
-            float[] g = ThreadBuffers.floats(1, CHUNK);
-            in.get(from, v, 0, length);
-            grad.get(from, g, 0, length);
-            mask(v, g, length);
-            out.put(from, g, 0, length);
+        inChunks(x.length(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                out.put(i, in.get(i) > 0 ? grad.get(i) : 0f);
+            }
         });
     }
 
     /** out = max(a + b, 0): a residual sum and the ReLU after it. */
     public static void sumForward(INDArray a, INDArray b, INDArray out) {
+        if (BatchNormRows.VECTORIZED) {
+            ByteBuffer x = ContiguousFloats.bytesOf(a);
+            ByteBuffer y = ContiguousFloats.bytesOf(b);
+            ByteBuffer sum = ContiguousFloats.bytesOf(out);
+            inChunks(a.length(), (from, to) -> ReluVectorChunks.sumForward(x, y, sum, from, to));
+            return;
+        }
         FloatBuffer x = ContiguousFloats.of(a);
         FloatBuffer y = ContiguousFloats.of(b);
         FloatBuffer sum = ContiguousFloats.of(out);
-        inChunks(a.length(), (from, length) -> {
-            float[] v = ThreadBuffers.floats(0, CHUNK);
-            float[] w = ThreadBuffers.floats(1, CHUNK);
-            x.get(from, v, 0, length);
-            y.get(from, w, 0, length);
-            for (int i = 0; i < length; i++) {
-                v[i] += w[i];
+        inChunks(a.length(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                sum.put(i, Math.max(x.get(i) + y.get(i), 0f));
             }
-            clamp(v, length);
-            sum.put(from, v, 0, length);
         });
     }
 
     /** dx1 = dx2 = dy where y > 0, else 0: the gradient of {@link #sumForward} (y its output) for both summands. */
     public static void backwardToBoth(INDArray y, INDArray dy, INDArray dx1, INDArray dx2) {
+        if (BatchNormRows.VECTORIZED) {
+            ByteBuffer out = ContiguousFloats.bytesOf(y);
+            ByteBuffer grad = ContiguousFloats.bytesOf(dy);
+            ByteBuffer first = ContiguousFloats.bytesOf(dx1);
+            ByteBuffer second = ContiguousFloats.bytesOf(dx2);
+            inChunks(y.length(), (from, to) -> ReluVectorChunks.backward(out, grad, first, second, from, to));
+            return;
+        }
         FloatBuffer out = ContiguousFloats.of(y);
         FloatBuffer grad = ContiguousFloats.of(dy);
         FloatBuffer first = ContiguousFloats.of(dx1);
         FloatBuffer second = ContiguousFloats.of(dx2);
-        inChunks(y.length(), (from, length) -> {
-            float[] v = ThreadBuffers.floats(0, CHUNK);
-            float[] g = ThreadBuffers.floats(1, CHUNK);
-            out.get(from, v, 0, length);
-            grad.get(from, g, 0, length);
-            mask(v, g, length);
-            first.put(from, g, 0, length);
-            second.put(from, g, 0, length);
+        inChunks(y.length(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float g = out.get(i) > 0 ? grad.get(i) : 0f;
+                first.put(i, g);
+                second.put(i, g);
+            }
         });
-    }
-
-    /** v = max(v, 0) on the first {@code length} elements, NaN kept. */
-    private static void clamp(float[] v, int length) {
-        if (BatchNormRows.VECTORIZED) {
-            ReluVectorChunks.forward(v, length);
-        } else {
-            for (int i = 0; i < length; i++) {
-                v[i] = Math.max(v[i], 0f);
-            }
-        }
-    }
-
-    /** g = g where v > 0, else 0, on the first {@code length} elements. */
-    private static void mask(float[] v, float[] g, int length) {
-        if (BatchNormRows.VECTORIZED) {
-            ReluVectorChunks.backward(v, g, length);
-        } else {
-            for (int i = 0; i < length; i++) {
-                g[i] = v[i] > 0 ? g[i] : 0f;
-            }
-        }
     }
 
     private static void inChunks(long n, Chunk chunk) {
         ContiguousFloats.indices((n + CHUNK - 1) / CHUNK).forEach(c -> {
             int from = c * CHUNK;
-            chunk.run(from, (int) Math.min(CHUNK, n - from));
+            chunk.run(from, (int) Math.min(from + (long) CHUNK, n));
         });
     }
 }

@@ -1,5 +1,7 @@
 package dev.proxyanchor.model.runtime;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -35,6 +37,15 @@ public final class ContiguousFloats {
     /** The array's elements: ND4J's NIO view starts at the buffer, not at a view's offset. */
     public static FloatBuffer of(INDArray contiguous) {
         return contiguous.data().asNioFloat().slice((int) contiguous.offset(), (int) contiguous.length());
+    }
+
+    /**
+     * The array's elements as native-order bytes (element i at byte 4 i), for kernels that load SIMD lanes straight
+     * from the array's memory instead of copying it into Java arrays first.
+     */
+    public static ByteBuffer bytesOf(INDArray contiguous) {
+        return contiguous.data().asNio().slice(Math.toIntExact(contiguous.offset() * Float.BYTES),
+                Math.toIntExact(contiguous.length() * Float.BYTES)).order(ByteOrder.nativeOrder());
     }
 
     /** 0..n-1, in parallel when ND4J itself may use more than one thread (not in a one-thread Spark task). */

@@ -8,7 +8,7 @@ package dev.proxyanchor.model.kernels;
  */
 class BatchNormRows {
 
-    static final boolean VECTORIZED = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    static final boolean VECTORIZED = dev.proxyanchor.model.runtime.ContiguousFloats.VECTOR_API;
 
     /** acc[0] += sum(x - shift), acc[1] += sum((x - shift)^2) over {@code row}. */
     static void sums(float[] row, float shift, double[] acc) {

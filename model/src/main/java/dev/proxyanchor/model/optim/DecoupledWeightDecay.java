@@ -13,9 +13,12 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * the loss: PyTorch never puts the decay into the loss, and the official code reports the Proxy-Anchor loss alone.
  * That also spares a norm over every parameter each iteration.
  *
- * <p>On host float32 arrays the update is one Java sweep instead of an ND4J op per parameter block.
+ * <p>On host float32 arrays the update is one Java sweep, split across threads, instead of an ND4J op per parameter
+ * block.
  */
 public class DecoupledWeightDecay extends WeightDecay {
+
+    private static final int CHUNK = 16384;
 
     public DecoupledWeightDecay(double coeff) {
         super(coeff, true);
@@ -35,9 +38,12 @@ public class DecoupledWeightDecay extends WeightDecay {
         float scale = (float) (coeff.valueAt(iteration, epoch) * (applyLR ? lr : 1.0));
         FloatBuffer p = ContiguousFloats.of(param);
         FloatBuffer g = ContiguousFloats.of(gradView);
-        for (int i = 0, n = (int) param.length(); i < n; i++) {
-            g.put(i, g.get(i) + scale * p.get(i));
-        }
+        long n = param.length();
+        ContiguousFloats.indices((n + CHUNK - 1) / CHUNK).forEach(chunk -> {
+            for (int i = chunk * CHUNK, to = (int) Math.min(i + (long) CHUNK, n); i < to; i++) {
+                g.put(i, g.get(i) + scale * p.get(i));
+            }
+        });
     }
 
     @Override

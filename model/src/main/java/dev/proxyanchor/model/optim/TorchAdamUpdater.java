@@ -64,16 +64,18 @@ final class TorchAdamUpdater implements GradientUpdater<TorchAdam> {
             g.assign(0);
             return;
         }
-        step.addi(1.0);
-        double t = step.getDouble(0);
+        // Every element of the count holds the same step number (see the class comment).
+        double t = step.getDouble(0) + 1;
         double beta1 = config.getBeta1();
         double beta2 = config.getBeta2();
         double biasCorrection1 = 1 - Math.pow(beta1, t);
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
-        if (AdamSweep.accepts(g, m, v)) {
-            AdamSweep.step(g, m, v, beta1, beta2, config.getEpsilon(), lr / biasCorrection1, biasCorrection2Sqrt);
+        if (AdamSweep.accepts(g, m, v, step)) {
+            AdamSweep.step(g, m, v, step, beta1, beta2, config.getEpsilon(), lr / biasCorrection1,
+                    biasCorrection2Sqrt);
             return;
         }
+        step.addi(1.0);
         m.muli(beta1).addi(g.mul(1 - beta1));
         v.muli(beta2).addi(g.mul(g).muli(1 - beta2));
         INDArray denominator = Transforms.sqrt(v, true).divi(biasCorrection2Sqrt).addi(config.getEpsilon());

@@ -17,6 +17,12 @@ public final class ContiguousFloats {
     /** Host memory: under CUDA the arrays live on the GPU and DL4J's (cuDNN) path runs instead. */
     private static final boolean CPU_BACKEND = Nd4j.getBackend().getClass().getSimpleName().startsWith("Cpu");
 
+    /**
+     * Whether the JVM has the Vector API ({@code --add-modules=jdk.incubator.vector}, which submit/java-opts.sh and the
+     * tests pass): the kernels then run on SIMD lanes, else as scalar code.
+     */
+    public static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
     private ContiguousFloats() {
     }
 

@@ -1,11 +1,14 @@
 package dev.proxyanchor.model.optim;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.schedule.FixedSchedule;
 
@@ -31,12 +34,46 @@ class AdamSweepTest {
             INDArray g = Nd4j.randn(DataType.DOUBLE, 1, n).muli(magnitudes);
             INDArray expected = g.dup();
             INDArray actual = g.castTo(DataType.FLOAT);
-            assertTrue(AdamSweep.accepts(actual.reshape(n), single.getState().get("M"), single.getState().get("V")));
+            assertTrue(AdamSweep.accepts(actual.reshape(n), single.getState().get("M"), single.getState().get("V"),
+                    single.getState().get("step")));
             dbl.applyUpdater(expected, step, 0);
             single.applyUpdater(actual, step, 0);
             double scale = expected.amaxNumber().doubleValue();
             double diff = expected.sub(actual.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
             assertTrue(diff <= 1e-5 * scale, "step " + step + ": update differs by " + diff + " (largest " + scale + ")");
+            assertEquals(step + 1.0, single.getState().get("step").minNumber().doubleValue(), "step count");
+            assertEquals(step + 1.0, single.getState().get("step").maxNumber().doubleValue(), "step count");
         }
+    }
+
+    /** The sweep's float32 arithmetic is the scalar formula's, bit for bit, SIMD lanes and the tail alike. */
+    @Test
+    void sweepIsTheScalarFloatFormulaExactly() {
+        int n = 4096 + 4099;
+        Nd4j.getRandom().setSeed(9);
+        INDArray state = Nd4j.rand(DataType.FLOAT, 1, 3L * n + 5);
+        INDArray m = state.get(NDArrayIndex.point(0), NDArrayIndex.interval(5, 5 + n));
+        INDArray v = state.get(NDArrayIndex.point(0), NDArrayIndex.interval(5 + n, 5 + 2 * n));
+        INDArray count = state.get(NDArrayIndex.point(0), NDArrayIndex.interval(5 + 2 * n, 5 + 3 * n)).assign(6);
+        INDArray g = Nd4j.randn(DataType.FLOAT, n);
+        float[] gs = g.toFloatVector();
+        float[] ms = m.toFloatVector();
+        float[] vs = v.toFloatVector();
+        double beta1 = 0.9;
+        double beta2 = 0.999;
+        double t = 7;
+        double stepSize = 1e-3 / (1 - Math.pow(beta1, t));
+        double correction = Math.sqrt(1 - Math.pow(beta2, t));
+        AdamSweep.step(g, m, v, count, beta1, beta2, 1e-8, stepSize, correction);
+        for (int i = 0; i < n; i++) {
+            ms[i] = ms[i] * (float) beta1 + gs[i] * (float) (1 - beta1);
+            vs[i] = vs[i] * (float) beta2 + gs[i] * gs[i] * (float) (1 - beta2);
+            gs[i] = ms[i] / ((float) Math.sqrt(vs[i]) / (float) correction + 1e-8f) * (float) stepSize;
+        }
+        assertArrayEquals(ms, m.toFloatVector());
+        assertArrayEquals(vs, v.toFloatVector());
+        assertArrayEquals(gs, g.toFloatVector());
+        assertEquals(7.0, count.minNumber().doubleValue());
+        assertEquals(7.0, count.maxNumber().doubleValue());
     }
 }

@@ -35,7 +35,9 @@ public final class BatchNormFolding {
     private static final int REMEMBERED = 64;
     private static final ThreadLocal<ArrayDeque<Offer>> OFFERS = ThreadLocal.withInitial(ArrayDeque::new);
 
-    private record Offer(WeakReference<INDArray> output, WeakReference<OneDnnConvolutionImpl> convolution) {
+    /** {@code handoff}: a folded convolution's output, offered to the one convolution that reads it. */
+    private record Offer(WeakReference<INDArray> output, WeakReference<OneDnnConvolutionImpl> convolution,
+                         boolean handoff) {
     }
 
     private BatchNormFolding() {
@@ -43,7 +45,8 @@ public final class BatchNormFolding {
 
     /**
      * Marks every BatchNorm of {@code conf} that reads, alone, the output of a {@link OneDnnConvolution} as foldable
-     * (and clears the mark elsewhere). Whether it folds at run time also depends on its statistics being frozen.
+     * (and clears the mark elsewhere), and among those the ones whose own output only one convolution reads. Whether
+     * it folds at run time also depends on its statistics being frozen.
      */
     public static void markFoldable(ComputationGraphConfiguration conf) {
         Map<String, List<String>> inputs = conf.getVertexInputs();
@@ -53,12 +56,19 @@ public final class BatchNormFolding {
                 bn.setFoldable(from != null && from.size() == 1
                         && layerOf(conf.getVertices().get(from.get(0))) instanceof OneDnnConvolution
                         && readers(conf, from.get(0)) == 1);
+                bn.setReadByOneConvolution(bn.isFoldable() && readOnlyByAConvolution(conf, vertex.getKey()));
             }
         }
     }
 
     private static Object layerOf(GraphVertex vertex) {
         return vertex instanceof LayerVertex layerVertex ? layerVertex.getLayerConf().getLayer() : null;
+    }
+
+    private static boolean readOnlyByAConvolution(ComputationGraphConfiguration conf, String vertex) {
+        return readers(conf, vertex) == 1 && conf.getVertexInputs().entrySet().stream()
+                .anyMatch(in -> in.getValue().contains(vertex)
+                        && layerOf(conf.getVertices().get(in.getKey())) instanceof OneDnnConvolution);
     }
 
     /** How many vertices read {@code vertex}'s output, a network output counting as one. */
@@ -69,6 +79,18 @@ public final class BatchNormFolding {
 
     /** A convolution that could fold the BatchNorm after it returned {@code output} from an unfolded forward pass. */
     static void offer(INDArray output, OneDnnConvolutionImpl convolution) {
+        remember(new Offer(new WeakReference<>(output), new WeakReference<>(convolution), false));
+    }
+
+    /**
+     * A folded convolution whose BatchNorm is {@link TorchBatchNorm#isReadByOneConvolution() read by one convolution}
+     * returned {@code output} (the BatchNorm passes it on): that reader finds it with {@link #handoffWriterOf}.
+     */
+    static void offerHandoff(INDArray output, OneDnnConvolutionImpl convolution) {
+        remember(new Offer(new WeakReference<>(output), new WeakReference<>(convolution), true));
+    }
+
+    private static void remember(Offer offer) {
         if (!ENABLED) {
             return;
         }
@@ -76,15 +98,24 @@ public final class BatchNormFolding {
         if (offers.size() == REMEMBERED) {
             offers.removeFirst();
         }
-        offers.addLast(new Offer(new WeakReference<>(output), new WeakReference<>(convolution)));
+        offers.addLast(offer);
     }
 
     /** The convolution whose offered output is {@code input} itself (not an equal array), else null. */
     static OneDnnConvolutionImpl producerOf(INDArray input) {
+        return find(input, false);
+    }
+
+    /** The folded convolution that offered {@code input} itself for handing over, else null. */
+    static OneDnnConvolutionImpl handoffWriterOf(INDArray input) {
+        return find(input, true);
+    }
+
+    private static OneDnnConvolutionImpl find(INDArray input, boolean handoff) {
         Iterator<Offer> offers = OFFERS.get().descendingIterator();
         while (offers.hasNext()) {
             Offer offer = offers.next();
-            if (offer.output().get() == input) {
+            if (offer.handoff() == handoff && offer.output().get() == input) {
                 offers.remove();
                 return offer.convolution().get();
             }

@@ -1,6 +1,7 @@
 package dev.proxyanchor.model.layers;
 
 import dev.proxyanchor.model.kernels.BatchNormFold;
+import dev.proxyanchor.model.layers.onednn.ActivationLayout;
 import dev.proxyanchor.model.layers.onednn.OneDnn;
 import dev.proxyanchor.model.layers.onednn.OneDnnConvHelper;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -37,8 +38,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * the backward pass turns the folded convolution's gradients into both layers' own
  * ({@link BatchNormFold#unfold}). Parameters, gradients and updates stay those of the two layers. While folded, the
  * layer's own activation (the raw convolution) is not materialised: its output array holds the BatchNorm's output.
+ *
+ * <p>When that BatchNorm's output is read by one other such convolution and nothing else
+ * ({@link TorchBatchNorm#isReadByOneConvolution()}), the two hand the map over in oneDNN's own layout during training:
+ * this layer writes it as its forward primitive produced it, the reader convolves it as it is, and the map's gradient
+ * comes back the same way, so neither reorders it (the BatchNorm in between only applies the ReLU's mask, element by
+ * element). The two find each other as a convolution and its BatchNorm do. Inference keeps plain NCHW. The system
+ * property {@value OneDnn#HANDOFF_PROPERTY}{@code =false} turns this off.
  */
 public class OneDnnConvolutionImpl extends ConvolutionLayer {
+
+    private static final boolean HANDOFF = !"false".equalsIgnoreCase(System.getProperty(OneDnn.HANDOFF_PROPERTY));
 
     /** The BatchNorm folded into this layer, once linked (see {@link BatchNormFolding}), else null. */
     private TorchBatchNormImpl foldedBatchNorm;
@@ -49,6 +59,12 @@ public class OneDnnConvolutionImpl extends ConvolutionLayer {
     private INDArray outputGradientSums;
     /** The output of the last forward pass when it was folded, else null. */
     private INDArray foldedOutput;
+    /** The convolution that alone reads this layer's folded output, and the one whose folded output is its input. */
+    private OneDnnConvolutionImpl reader;
+    private OneDnnConvolutionImpl writer;
+    /** This pass's input and output layouts when handed over in oneDNN's own (see the class comment), else null. */
+    private ActivationLayout inputLayout;
+    private ActivationLayout outputLayout;
 
     public OneDnnConvolutionImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -69,6 +85,11 @@ public class OneDnnConvolutionImpl extends ConvolutionLayer {
         }
     }
 
+    /** Whether the last forward pass handed its output over in oneDNN's own layout (see the class comment). */
+    boolean handedOver() {
+        return outputLayout != null;
+    }
+
     /** The array the last forward pass returned if it computed the folded BatchNorm's output, else null. */
     INDArray foldedOutput() {
         return foldedOutput;
@@ -76,12 +97,23 @@ public class OneDnnConvolutionImpl extends ConvolutionLayer {
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        inputLayout = handedOverLayout();
+        outputLayout = null;
         foldedOutput = null;
         if (foldedBatchNorm != null && (!training || foldedBatchNorm.frozen()) && ownPath()) {
+            boolean handOver = training && reader != null && reader.takesHandoffs();
+            foldedHelper.layouts(inputLayout, handOver);
             foldedOutput = foldedForward(workspaceMgr);
             if (foldedOutput != null) {
+                outputLayout = handOver ? foldedHelper.outputLayout() : null;
+                if (reader == null && foldedBatchNorm.readByOneConvolution()) {
+                    BatchNormFolding.offerHandoff(foldedOutput, this);
+                }
                 return foldedOutput;
             }
+        }
+        if (helper instanceof OneDnnConvHelper oneDnn) {
+            oneDnn.layouts(inputLayout, false);
         }
         INDArray out = super.activate(training, workspaceMgr);
         if (foldedBatchNorm == null && ownPath() && out.dataType() == DataType.FLOAT && layerConf().getIDropout() == null
@@ -89,6 +121,31 @@ public class OneDnnConvolutionImpl extends ConvolutionLayer {
             BatchNormFolding.offer(out, this);
         }
         return out;
+    }
+
+    /**
+     * The layout this pass's input arrives in: the writer's, when it handed the map over (then the input must be the
+     * very array it returned), else null for plain NCHW. Links this layer to its writer on first sight.
+     */
+    private ActivationLayout handedOverLayout() {
+        if (writer == null && takesHandoffs()) {
+            writer = BatchNormFolding.handoffWriterOf(input);
+            if (writer != null) {
+                writer.reader = this;
+            }
+        }
+        if (writer == null || writer.outputLayout == null) {
+            return null;
+        }
+        if (writer.foldedOutput != input) {
+            throw new IllegalStateException("layer " + layerId() + ": its input is not the map its writer handed "
+                    + "over in oneDNN's layout; run with -D" + OneDnn.HANDOFF_PROPERTY + "=false");
+        }
+        return writer.outputLayout;
+    }
+
+    private boolean takesHandoffs() {
+        return HANDOFF && ownPath();
     }
 
     /** Whether oneDNN runs this layer with the identity activation on NCHW data (BatchNorm follows). */
@@ -168,6 +225,7 @@ public class OneDnnConvolutionImpl extends ConvolutionLayer {
     /** oneDNN's backward pass into this layer's weight gradient view; null when oneDNN cannot run the shape. */
     private Pair<Gradient, INDArray> oneDnnBackward(OneDnnConvHelper oneDnn, INDArray weights, INDArray bias,
             INDArray epsilon, INDArray biasGradient, LayerWorkspaceMgr workspaceMgr) {
+        oneDnn.layouts(inputLayout, outputLayout != null);
         INDArray in = input.castTo(dataType);
         INDArray delta = epsilon.castTo(dataType);
         int[] kernel = layerConf().getKernelSize();

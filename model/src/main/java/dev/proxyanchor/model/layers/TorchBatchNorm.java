@@ -33,6 +33,7 @@ public class TorchBatchNorm extends BatchNormalization {
     private boolean frozenStatistics;
     private boolean fusedRelu;
     private boolean foldable;
+    private boolean readByOneConvolution;
 
     /** For JSON and Java deserialisation. */
     public TorchBatchNorm() {
@@ -73,6 +74,18 @@ public class TorchBatchNorm extends BatchNormalization {
         this.foldable = foldable;
     }
 
+    /**
+     * Whether a foldable layer's output is read by one {@link OneDnnConvolution} and nothing else (set by
+     * {@link BatchNormFolding#markFoldable}): the two convolutions may then hand the map over in oneDNN's own layout.
+     */
+    public boolean isReadByOneConvolution() {
+        return readByOneConvolution;
+    }
+
+    public void setReadByOneConvolution(boolean readByOneConvolution) {
+        this.readByOneConvolution = readByOneConvolution;
+    }
+
     public boolean isFrozenStatistics() {
         return frozenStatistics;
     }
@@ -106,12 +119,12 @@ public class TorchBatchNorm extends BatchNormalization {
     @Override
     public boolean equals(Object o) {
         return super.equals(o) && o instanceof TorchBatchNorm other && other.frozenStatistics == frozenStatistics
-                && other.fusedRelu == fusedRelu && other.foldable == foldable;
+                && other.fusedRelu == fusedRelu && other.foldable == foldable
+                && other.readByOneConvolution == readByOneConvolution;
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * (31 * super.hashCode() + Boolean.hashCode(frozenStatistics)) + Boolean.hashCode(fusedRelu))
-                + Boolean.hashCode(foldable);
+        return java.util.Objects.hash(super.hashCode(), frozenStatistics, fusedRelu, foldable, readByOneConvolution);
     }
 }

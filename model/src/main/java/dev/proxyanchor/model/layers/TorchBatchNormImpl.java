@@ -67,6 +67,11 @@ public class TorchBatchNormImpl extends BatchNormalization {
         return ((TorchBatchNorm) conf.getLayer()).isFrozenStatistics();
     }
 
+    /** Whether this layer's output is read by one convolution and nothing else (see {@link TorchBatchNorm}). */
+    boolean readByOneConvolution() {
+        return ((TorchBatchNorm) conf.getLayer()).isReadByOneConvolution();
+    }
+
     private boolean fusedRelu() {
         return ((TorchBatchNorm) conf.getLayer()).isFusedRelu();
     }

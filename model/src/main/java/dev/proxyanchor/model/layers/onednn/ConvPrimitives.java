@@ -32,13 +32,20 @@ import org.bytedeco.javacpp.Pointer;
  * into the convolution); the backward primitives then take the gradient after the ReLU's mask.
  *
  * <p>Inputs are described with their actual strides, so strided views (a channel slice of a concatenation's
- * gradient, say) are read by the reorder without an extra copy.
+ * gradient, say) are read by the reorder without an extra copy. A map handed over in a convolution's own layout
+ * ({@link ActivationLayout}) is read as it is: the input (and its gradient) when {@code srcLayout} is given, the
+ * output (and its gradient) when the primitives are made with {@code ownOutputLayout} and the forward primitive's
+ * layout has plain NCHW's size.
  */
 final class ConvPrimitives {
 
     private final ConvGeometry g;
     private final long[] srcStrides;
     private final long[] diffDstStrides;
+    private final ActivationLayout srcLayout;
+    private final boolean ownOutputLayoutAsked;
+    /** The output's layout when it is written in the forward primitive's own, else null (plain NCHW). */
+    private final ActivationLayout outputLayout;
 
     private final convolution_forward forward;
     private final BoundMemory fSrc;
@@ -63,14 +70,15 @@ final class ConvPrimitives {
     private final memory wDiffBias;
     private final IntMemoryMap wArgs = new IntMemoryMap();
 
-    ConvPrimitives(ConvGeometry g, long[] srcStrides, long[] diffDstStrides, boolean inputGradient, boolean relu) {
+    ConvPrimitives(ConvGeometry g, long[] srcStrides, long[] diffDstStrides, boolean inputGradient, boolean relu,
+            ActivationLayout srcLayout, boolean ownOutputLayout) {
         this.g = g;
         this.srcStrides = srcStrides.clone();
         this.diffDstStrides = diffDstStrides.clone();
-        memory.desc userSrc = strided(g.src(), srcStrides);
+        this.srcLayout = srcLayout;
+        this.ownOutputLayoutAsked = ownOutputLayout;
+        memory.desc userSrc = srcLayout != null ? srcLayout.desc : strided(g.src(), srcStrides);
         memory.desc userWeights = plain(g.weights(), memory.format_tag.oihw);
-        memory.desc userDst = plain(g.dst(), memory.format_tag.nchw);
-        memory.desc userDiffDst = strided(g.dst(), diffDstStrides);
         memory.desc bias = plain(new long[] {g.outChannels()}, memory.format_tag.x);
         memory.desc anySrc = plain(g.src(), memory.format_tag.any);
         memory.desc anyWeights = plain(g.weights(), memory.format_tag.any);
@@ -85,6 +93,11 @@ final class ConvPrimitives {
                 ? new convolution_forward.primitive_desc(fd, reluAfter(), OneDnn.engine())
                 : new convolution_forward.primitive_desc(fd, OneDnn.engine());
         forward = new convolution_forward(fpd);
+        memory.desc plainDst = plain(g.dst(), memory.format_tag.nchw);
+        outputLayout = ownOutputLayout && fpd.dst_desc().get_size() == plainDst.get_size()
+                ? new ActivationLayout(fpd.dst_desc()) : null;
+        memory.desc userDst = outputLayout != null ? outputLayout.desc : plainDst;
+        memory.desc userDiffDst = outputLayout != null ? outputLayout.desc : strided(g.dst(), diffDstStrides);
         fSrc = BoundMemory.input(userSrc, fpd.src_desc(), Scratch.Slot.SRC);
         fWeights = BoundMemory.input(userWeights, fpd.weights_desc(), Scratch.Slot.WEIGHTS);
         fDst = BoundMemory.output(userDst, fpd.dst_desc(), Scratch.Slot.DST);
@@ -98,8 +111,8 @@ final class ConvPrimitives {
             backwardData = new convolution_backward_data(dpd);
             dDiffDst = BoundMemory.input(userDiffDst, dpd.diff_dst_desc(), Scratch.Slot.DIFF_DST);
             dWeights = BoundMemory.input(userWeights, dpd.weights_desc(), Scratch.Slot.WEIGHTS);
-            dDiffSrc = BoundMemory.output(plain(g.src(), memory.format_tag.nchw), dpd.diff_src_desc(),
-                    Scratch.Slot.DIFF_SRC);
+            dDiffSrc = BoundMemory.output(srcLayout != null ? srcLayout.desc : plain(g.src(), memory.format_tag.nchw),
+                    dpd.diff_src_desc(), Scratch.Slot.DIFF_SRC);
         } else {
             backwardData = null;
             dDiffDst = null;
@@ -122,9 +135,17 @@ final class ConvPrimitives {
         sharedDiffDst = dpd != null && dpd.diff_dst_desc().equals(wpd.diff_dst_desc());
     }
 
-    boolean fits(ConvGeometry geometry, long[] src, long[] diffDst) {
-        return g.equals(geometry) && Arrays.equals(srcStrides, src)
-                && (diffDst == null || Arrays.equals(diffDstStrides, diffDst));
+    boolean fits(ConvGeometry geometry, long[] src, long[] diffDst, ActivationLayout layout, boolean ownOutput) {
+        return g.equals(geometry) && (layout == null ? srcLayout == null : layout.sameAs(srcLayout))
+                // Primitives asked for their own output layout and not given it write plain NCHW, as asked or not.
+                && (ownOutput == ownOutputLayoutAsked || ownOutputLayoutAsked && outputLayout == null)
+                && (layout != null || Arrays.equals(srcStrides, src))
+                && (diffDst == null || outputLayout != null || Arrays.equals(diffDstStrides, diffDst));
+    }
+
+    /** The output's layout when these primitives write it in their own, else null: plain NCHW. */
+    ActivationLayout outputLayout() {
+        return outputLayout;
     }
 
     /** dst = conv(src, weights) + bias; {@code bias} is ignored for a layer without one. */

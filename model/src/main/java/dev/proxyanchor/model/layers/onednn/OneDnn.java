@@ -18,6 +18,12 @@ public final class OneDnn {
 
     public static final String PROPERTY = "proxyanchor.onednn.conv";
 
+    /**
+     * {@value}{@code =false} keeps every feature map in plain NCHW between convolutions (see
+     * {@link ActivationLayout}), for comparison or as an escape hatch.
+     */
+    public static final String HANDOFF_PROPERTY = "proxyanchor.onednn.handoff";
+
     private static final Logger log = LoggerFactory.getLogger(OneDnn.class);
     private static Boolean usable;
     private static engine cpu;

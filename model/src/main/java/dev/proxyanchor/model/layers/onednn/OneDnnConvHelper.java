@@ -35,6 +35,9 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
     private ConvPrimitives primitives;
     /** The last shape oneDNN had no implementation for, so that it is not asked again every step. */
     private ConvGeometry rejected;
+    /** How the input of the next calls arrives (null: plain NCHW), and whether the output may stay in oneDNN's. */
+    private ActivationLayout inputLayout;
+    private boolean ownOutputLayout;
 
     /**
      * @param hasBias whether the layer has a bias (DL4J hands a helper zeros in place of a missing one)
@@ -54,6 +57,22 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
         this.relu = relu;
     }
 
+    /**
+     * How the next calls' input (and, backward, its gradient) arrives: {@code input} null for plain NCHW, else the
+     * layout its producer wrote it in; and whether this convolution may write its output (and take its output's
+     * gradient) in its own layout, which {@link #outputLayout()} then reports. A call that cannot run on oneDNN with
+     * an input in a handed-over layout fails: DL4J's path reads NCHW only.
+     */
+    public void layouts(ActivationLayout input, boolean ownOutput) {
+        inputLayout = input;
+        ownOutputLayout = ownOutput;
+    }
+
+    /** The layout of the last call's output when it is oneDNN's own, else null (plain NCHW). */
+    public ActivationLayout outputLayout() {
+        return primitives == null ? null : primitives.outputLayout();
+    }
+
     @Override
     public boolean checkSupported() {
         return OneDnn.usable();
@@ -64,7 +83,7 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
             ConvolutionLayer.AlgoMode mode, ConvolutionLayer.FwdAlgo fwdAlgo, ConvolutionMode convolutionMode,
             int[] dilation, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
         if (!supported(input, weights, format)) {
-            return null;
+            return requireNchw(false);
         }
         int[] out = ConvolutionUtils.getOutputSize(input, kernel, strides,
                 convolutionMode == ConvolutionMode.Same ? null : pad, convolutionMode, dilation, CNN2DFormat.NCHW);
@@ -72,7 +91,7 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
         ConvGeometry g = geometry(input, weights, out, strides, topLeft, dilation, hasBias);
         ConvPrimitives p = primitivesFor(g, input.stride(), null);
         if (p == null) {
-            return null;
+            return requireNchw(false);
         }
         INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.dst(), 'c');
         p.forward(address(input), address(weights), hasBias ? address(bias) : null, address(output));
@@ -87,14 +106,14 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
             CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
         if (!supported(input, weights, format) || delta.dataType() != DataType.FLOAT
                 || hasBias != (biasGradView != null)) {
-            return null;
+            return requireNchw(true);
         }
         int[] out = {(int) delta.size(2), (int) delta.size(3)};
         int[] topLeft = topLeftPadding(input, out, kernel, strides, pad, dilation, convolutionMode);
         ConvGeometry g = geometry(input, weights, out, strides, topLeft, dilation, hasBias);
         ConvPrimitives p = primitivesFor(g, input.stride(), delta.stride());
         if (p == null) {
-            return null;
+            return requireNchw(true);
         }
         INDArray epsilon = inputGradient
                 ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, g.src(), 'c')
@@ -119,6 +138,18 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
         return Collections.emptyMap();
     }
 
+    /**
+     * Null, which sends the caller to DL4J's path: only possible while nothing arrives in oneDNN's own layout (the
+     * input, or backward the output's gradient when the forward pass wrote the output in it).
+     */
+    private <T> T requireNchw(boolean backward) {
+        if (inputLayout != null || backward && ownOutputLayout) {
+            throw new IllegalStateException("a convolution whose feature maps are in oneDNN's own layout cannot fall "
+                    + "back to DL4J's path; run with -D" + OneDnn.HANDOFF_PROPERTY + "=false");
+        }
+        return null;
+    }
+
     private static boolean supported(INDArray input, INDArray weights, CNN2DFormat format) {
         return format == CNN2DFormat.NCHW && input.dataType() == DataType.FLOAT
                 && weights.dataType() == DataType.FLOAT && isPlain(weights) && OneDnn.usable();
@@ -133,10 +164,11 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
         if (g.equals(rejected)) {
             return null;
         }
-        if (primitives == null || !primitives.fits(g, srcStrides, diffDstStrides)) {
+        if (primitives == null || !primitives.fits(g, srcStrides, diffDstStrides, inputLayout, ownOutputLayout)) {
             try {
                 primitives = new ConvPrimitives(g, srcStrides,
-                        diffDstStrides == null ? contiguousStrides(g.dst()) : diffDstStrides, inputGradient, relu);
+                        diffDstStrides == null ? contiguousStrides(g.dst()) : diffDstStrides, inputGradient, relu,
+                        inputLayout, ownOutputLayout);
             } catch (RuntimeException e) {
                 log.warn("oneDNN cannot run convolution {} ({}); this layer uses DL4J's path", g, e.getMessage());
                 primitives = null;

@@ -1,0 +1,166 @@
+package dev.proxyanchor.model.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.proxyanchor.model.EmbeddingNetwork;
+import dev.proxyanchor.model.backbones.Backbones;
+import dev.proxyanchor.model.recipe.Recipe;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Two folded convolutions handing a feature map over in oneDNN's own layout (see {@link OneDnnConvolutionImpl}) against
+ * the same network keeping every map in NCHW: the handover changes where a map's floats sit, not the arithmetic, so
+ * loss, output and every gradient must be the same to the last bit, step after step, and inference (which keeps NCHW)
+ * too. The network chains conv1 -> bn1 + ReLU -> conv2 -> bn2 + ReLU -> conv3 (1x1, stride 2) -> bn3 -> ReLU.
+ */
+class ConvolutionHandoffTest {
+
+    private static final int BATCH = 3;
+    private static final List<String> BATCH_NORMS = List.of("bn1", "bn2", "bn3");
+
+    @Test
+    void handedOverMapsGiveTheNchwNetworksLossAndGradientsExactly() {
+        ComputationGraph nchw = network(false);
+        ComputationGraph handoff = network(true);
+        Nd4j.getRandom().setSeed(5);
+        INDArray params = randomParams(nchw);
+        nchw.setParams(params);
+        handoff.setParams(params);
+        INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, 3, 12, 12).subi(0.5);
+        INDArray y = Nd4j.randn(DataType.FLOAT, BATCH, 5);
+
+        for (int step = 0; step < 4; step++) {
+            Map<String, INDArray> expected = gradients(nchw, x, y);
+            Map<String, INDArray> actual = gradients(handoff, x, y);
+            assertEquals(nchw.score(), handoff.score(), 0.0, "loss, step " + step);
+            assertEquals(expected, actual, "gradients, step " + step);
+            // Step 0 links each convolution to its BatchNorm, step 1 each writer to its reader.
+            boolean linked = step >= 2;
+            assertEquals(linked, handedOver(handoff, "conv1"), "conv1 hands over at step " + step);
+            assertEquals(linked, handedOver(handoff, "conv2"), "conv2 hands over at step " + step);
+            assertFalse(handedOver(handoff, "conv3"), "conv3's map is read by a ReLU layer");
+            assertFalse(handedOver(nchw, "conv1") || handedOver(nchw, "conv2"), "unmarked network, step " + step);
+        }
+        assertEquals(nchw.outputSingle(false, x), handoff.outputSingle(false, x), "inference output");
+        assertFalse(handedOver(handoff, "conv1"), "inference keeps NCHW");
+        gradients(handoff, x, y);
+        assertTrue(handedOver(handoff, "conv1"), "training after inference hands over again");
+    }
+
+    @Test
+    void marksBatchNormsThatOneConvolutionAloneReads() {
+        ComputationGraphConfiguration conf = configuration();
+        BatchNormFolding.markFoldable(conf);
+        assertTrue(batchNorm(conf, "bn1").isReadByOneConvolution());
+        assertTrue(batchNorm(conf, "bn2").isReadByOneConvolution());
+        assertFalse(batchNorm(conf, "bn3").isReadByOneConvolution(), "read by a ReLU layer");
+
+        for (String name : List.of("resnet50", "bn_inception")) {
+            Recipe recipe = Recipe.builder().model(name).embeddingSize(8).numClasses(3).build();
+            ComputationGraphConfiguration backbone = EmbeddingNetwork.configuration(recipe, Backbones.create(name),
+                    DataType.FLOAT);
+            long marked = backbone.getVertices().values().stream().map(ConvolutionHandoffTest::layerOf)
+                    .filter(l -> l instanceof TorchBatchNorm bn && bn.isReadByOneConvolution()).count();
+            assertTrue(marked > 0, name + ": some BatchNorm feeds one convolution alone");
+        }
+        TorchBatchNorm bottleneckBn2 = (TorchBatchNorm) layerOf(EmbeddingNetwork.configuration(
+                Recipe.builder().model("resnet50").embeddingSize(8).numClasses(3).build(),
+                Backbones.create("resnet50"), DataType.FLOAT).getVertices().get("layer1_0_bn2"));
+        assertTrue(bottleneckBn2.isReadByOneConvolution(), "a bottleneck's middle map goes to conv3 alone");
+    }
+
+    private static ComputationGraph network(boolean handoff) {
+        ComputationGraphConfiguration conf = configuration();
+        BatchNormFolding.markFoldable(conf);
+        if (!handoff) {
+            BATCH_NORMS.forEach(bn -> batchNorm(conf, bn).setReadByOneConvolution(false));
+        }
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
+    }
+
+    private static ComputationGraphConfiguration configuration() {
+        GraphBuilder g = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT).updater(new NoOp())
+                .graphBuilder().addInputs("input").setInputTypes(InputType.convolutional(12, 12, 3));
+        g.addLayer("conv1", conv(3, 8, 3, 1, true).withoutInputGradient(), "input");
+        g.addLayer("bn1", TorchBatchNorm.of(8, true).followedByRelu(), "conv1");
+        g.addLayer("conv2", conv(8, 16, 3, 1, false), "bn1");
+        g.addLayer("bn2", TorchBatchNorm.of(16, true).followedByRelu(), "conv2");
+        g.addLayer("conv3", conv(16, 16, 1, 2, false), "bn2");
+        g.addLayer("bn3", TorchBatchNorm.of(16, true), "conv3");
+        g.addLayer("relu", new Relu(), "bn3");
+        g.addLayer("pool", new GlobalAvgPlusMaxPooling(), "relu");
+        g.addLayer("dense", new DenseLayer.Builder().nIn(16).nOut(5).activation(Activation.IDENTITY).build(), "pool");
+        g.addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                .build(), "dense");
+        g.setOutputs("loss");
+        return g.build();
+    }
+
+    private static OneDnnConvolution conv(int in, int out, int kernel, int stride, boolean bias) {
+        return OneDnnConvolution.of(new ConvolutionLayer.Builder(kernel, kernel).nIn(in).nOut(out)
+                .stride(stride, stride).padding(kernel / 2, kernel / 2).convolutionMode(ConvolutionMode.Truncate)
+                .activation(Activation.IDENTITY).hasBias(bias));
+    }
+
+    private static Object layerOf(GraphVertex vertex) {
+        return vertex instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null;
+    }
+
+    private static TorchBatchNorm batchNorm(ComputationGraphConfiguration conf, String name) {
+        return (TorchBatchNorm) layerOf(conf.getVertices().get(name));
+    }
+
+    /** Random parameters, BatchNorm statistics and affine parameters away from their identity values. */
+    private static INDArray randomParams(ComputationGraph graph) {
+        graph.setParams(Nd4j.randn(DataType.FLOAT, 1, graph.numParams()).muli(0.3));
+        for (String bn : BATCH_NORMS) {
+            org.deeplearning4j.nn.api.Layer layer = graph.getLayer(bn);
+            long c = layer.getParam(BatchNormalizationParamInitializer.GAMMA).length();
+            layer.setParam(BatchNormalizationParamInitializer.GAMMA, Nd4j.rand(DataType.FLOAT, 1, c).addi(0.5));
+            layer.setParam(BatchNormalizationParamInitializer.BETA, Nd4j.rand(DataType.FLOAT, 1, c).subi(0.5));
+            layer.setParam(BatchNormalizationParamInitializer.GLOBAL_MEAN, Nd4j.rand(DataType.FLOAT, 1, c).subi(0.5));
+            layer.setParam(BatchNormalizationParamInitializer.GLOBAL_VAR, Nd4j.rand(DataType.FLOAT, 1, c).muli(1.5)
+                    .addi(0.5));
+        }
+        return graph.params().dup();
+    }
+
+    /** Gradients of one forward and backward pass, by parameter name (copies). */
+    private static Map<String, INDArray> gradients(ComputationGraph graph, INDArray x, INDArray y) {
+        graph.setInputs(x);
+        graph.setLabels(y);
+        graph.computeGradientAndScore();
+        Map<String, INDArray> out = new TreeMap<>();
+        graph.gradient().gradientForVariable().forEach((k, v) -> out.put(k, v.dup()));
+        return out;
+    }
+
+    private static boolean handedOver(ComputationGraph graph, String conv) {
+        return ((OneDnnConvolutionImpl) graph.getLayer(conv)).handedOver();
+    }
+}

@@ -2,19 +2,41 @@ package dev.proxyanchor.model.optim;
 
 import dev.proxyanchor.model.runtime.ContiguousFloats;
 import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@link TorchAdamUpdater}'s step for host float32 arrays in one sweep: reads gradient, m, v and the step count once
- * and writes the four back, in chunks that stay in L1, where the same step as ND4J operations was about a dozen
- * operations (each a sweep, several allocating a temporary) whose fixed cost dominated for the small parameter blocks
- * of the heads. With the Vector API the chunks are computed on SIMD lanes straight in the arrays' memory
+ * and writes the four back, in chunks split across threads, straight in the arrays' memory, where the same step as
+ * ND4J operations was about a dozen operations (each a sweep, several allocating a temporary) whose fixed cost
+ * dominated for the small parameter blocks of the heads. With the Vector API the chunks run on SIMD lanes
  * ({@link AdamVectorChunks}); either way the arithmetic is the ND4J version's, operation for operation in float32.
  */
 final class AdamSweep {
 
     private static final int CHUNK = 4096;
+
+    /** The step's constants in float32, and its element-by-element form. */
+    record Constants(float b1, float oneMinusB1, float b2, float oneMinusB2, float eps, float size, float correction) {
+
+        Constants(double beta1, double beta2, double epsilon, double stepSize, double biasCorrection2Sqrt) {
+            this((float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2), (float) epsilon,
+                    (float) stepSize, (float) biasCorrection2Sqrt);
+        }
+
+        /** The step on elements [from, to) of the arrays' native-order bytes (element i at byte 4 i). */
+        void scalar(ByteBuffer g, ByteBuffer m, ByteBuffer v, ByteBuffer count, int from, int to) {
+            for (int i = from; i < to; i++) {
+                int at = i * Float.BYTES;
+                float gi = g.getFloat(at);
+                float mi = m.getFloat(at) * b1 + gi * oneMinusB1;
+                float vi = v.getFloat(at) * b2 + gi * gi * oneMinusB2;
+                m.putFloat(at, mi);
+                v.putFloat(at, vi);
+                g.putFloat(at, mi / ((float) Math.sqrt(vi) / correction + eps) * size);
+                count.putFloat(at, count.getFloat(at) + 1f);
+            }
+        }
+    }
 
     private AdamSweep() {
     }
@@ -29,39 +51,21 @@ final class AdamSweep {
      */
     static void step(INDArray gradient, INDArray m, INDArray v, INDArray count, double beta1, double beta2,
             double epsilon, double stepSize, double biasCorrection2Sqrt) {
+        Constants constants = new Constants(beta1, beta2, epsilon, stepSize, biasCorrection2Sqrt);
+        ByteBuffer g = ContiguousFloats.bytesOf(gradient);
+        ByteBuffer first = ContiguousFloats.bytesOf(m);
+        ByteBuffer second = ContiguousFloats.bytesOf(v);
+        ByteBuffer steps = ContiguousFloats.bytesOf(count);
+        AdamVectorChunks lanes = ContiguousFloats.VECTOR_API
+                ? new AdamVectorChunks(constants, g, first, second, steps) : null;
         long n = gradient.length();
-        if (ContiguousFloats.VECTOR_API) {
-            AdamVectorChunks chunks = new AdamVectorChunks(ContiguousFloats.bytesOf(gradient),
-                    ContiguousFloats.bytesOf(m), ContiguousFloats.bytesOf(v), ContiguousFloats.bytesOf(count),
-                    beta1, beta2, epsilon, stepSize, biasCorrection2Sqrt);
-            ContiguousFloats.indices((n + CHUNK - 1) / CHUNK).forEach(chunk -> {
-                int from = chunk * CHUNK;
-                chunks.step(from, (int) Math.min(from + (long) CHUNK, n));
-            });
-            return;
-        }
-        FloatBuffer g = ContiguousFloats.of(gradient);
-        FloatBuffer first = ContiguousFloats.of(m);
-        FloatBuffer second = ContiguousFloats.of(v);
-        FloatBuffer steps = ContiguousFloats.of(count);
-        float b1 = (float) beta1;
-        float oneMinusB1 = (float) (1 - beta1);
-        float b2 = (float) beta2;
-        float oneMinusB2 = (float) (1 - beta2);
-        float eps = (float) epsilon;
-        float size = (float) stepSize;
-        float correction = (float) biasCorrection2Sqrt;
         ContiguousFloats.indices((n + CHUNK - 1) / CHUNK).forEach(chunk -> {
             int from = chunk * CHUNK;
             int to = (int) Math.min(from + (long) CHUNK, n);
-            for (int i = from; i < to; i++) {
-                float gi = g.get(i);
-                float mi = first.get(i) * b1 + gi * oneMinusB1;
-                float vi = second.get(i) * b2 + gi * gi * oneMinusB2;
-                first.put(i, mi);
-                second.put(i, vi);
-                g.put(i, mi / ((float) Math.sqrt(vi) / correction + eps) * size);
-                steps.put(i, steps.get(i) + 1f);
+            if (lanes != null) {
+                lanes.step(from, to);
+            } else {
+                constants.scalar(g, first, second, steps, from, to);
             }
         });
     }

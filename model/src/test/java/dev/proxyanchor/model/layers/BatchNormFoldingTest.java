@@ -190,30 +190,13 @@ class BatchNormFoldingTest {
                 .getLayerConf().getLayer();
     }
 
-    /** Random parameters with BatchNorm statistics and affine parameters away from their identity values. */
     private static INDArray randomParams(ComputationGraph graph) {
-        INDArray params = Nd4j.randn(DataType.DOUBLE, 1, graph.numParams()).muli(0.3);
-        graph.setParams(params);
-        for (String bn : List.of("bn1", "bn2", "bn3", "bn4")) {
-            org.deeplearning4j.nn.api.Layer layer = graph.getLayer(bn);
-            long c = layer.getParam(BatchNormalizationParamInitializer.GAMMA).length();
-            layer.setParam(BatchNormalizationParamInitializer.GAMMA, Nd4j.rand(DataType.DOUBLE, 1, c).addi(0.5));
-            layer.setParam(BatchNormalizationParamInitializer.BETA, Nd4j.rand(DataType.DOUBLE, 1, c).subi(0.5));
-            layer.setParam(BatchNormalizationParamInitializer.GLOBAL_MEAN, Nd4j.rand(DataType.DOUBLE, 1, c).subi(0.5));
-            layer.setParam(BatchNormalizationParamInitializer.GLOBAL_VAR, Nd4j.rand(DataType.DOUBLE, 1, c).muli(1.5)
-                    .addi(0.5));
-        }
-        return graph.params().dup();
+        return GraphFixtures.randomParams(graph, List.of("bn1", "bn2", "bn3", "bn4"), DataType.DOUBLE);
     }
 
-    /** Loss and gradients of one forward and backward pass, by parameter name (copies). */
+    /** Loss and gradients of one forward and backward pass, by parameter name (float64 copies). */
     private static Map<String, INDArray> gradients(ComputationGraph graph, INDArray x, INDArray y) {
-        graph.setInputs(x);
-        graph.setLabels(y);
-        graph.computeGradientAndScore();
-        Map<String, INDArray> out = new java.util.TreeMap<>();
-        graph.gradient().gradientForVariable().forEach((k, v) -> out.put(k, v.castTo(DataType.DOUBLE).dup()));
-        return out;
+        return GraphFixtures.gradients(graph, x, y, DataType.DOUBLE);
     }
 
     private static boolean folded(ComputationGraph graph, String conv) {

@@ -9,7 +9,6 @@ import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.recipe.Recipe;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -21,7 +20,6 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -46,15 +44,15 @@ class ConvolutionHandoffTest {
         ComputationGraph nchw = network(false);
         ComputationGraph handoff = network(true);
         Nd4j.getRandom().setSeed(5);
-        INDArray params = randomParams(nchw);
+        INDArray params = GraphFixtures.randomParams(nchw, BATCH_NORMS, DataType.FLOAT);
         nchw.setParams(params);
         handoff.setParams(params);
         INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, 3, 12, 12).subi(0.5);
         INDArray y = Nd4j.randn(DataType.FLOAT, BATCH, 5);
 
         for (int step = 0; step < 4; step++) {
-            Map<String, INDArray> expected = gradients(nchw, x, y);
-            Map<String, INDArray> actual = gradients(handoff, x, y);
+            Map<String, INDArray> expected = GraphFixtures.gradients(nchw, x, y, DataType.FLOAT);
+            Map<String, INDArray> actual = GraphFixtures.gradients(handoff, x, y, DataType.FLOAT);
             assertEquals(nchw.score(), handoff.score(), 0.0, "loss, step " + step);
             assertEquals(expected, actual, "gradients, step " + step);
             // Step 0 links each convolution to its BatchNorm, step 1 each writer to its reader.
@@ -66,7 +64,7 @@ class ConvolutionHandoffTest {
         }
         assertEquals(nchw.outputSingle(false, x), handoff.outputSingle(false, x), "inference output");
         assertFalse(handedOver(handoff, "conv1"), "inference keeps NCHW");
-        gradients(handoff, x, y);
+        GraphFixtures.gradients(handoff, x, y, DataType.FLOAT);
         assertTrue(handedOver(handoff, "conv1"), "training after inference hands over again");
     }
 
@@ -133,31 +131,6 @@ class ConvolutionHandoffTest {
 
     private static TorchBatchNorm batchNorm(ComputationGraphConfiguration conf, String name) {
         return (TorchBatchNorm) layerOf(conf.getVertices().get(name));
-    }
-
-    /** Random parameters, BatchNorm statistics and affine parameters away from their identity values. */
-    private static INDArray randomParams(ComputationGraph graph) {
-        graph.setParams(Nd4j.randn(DataType.FLOAT, 1, graph.numParams()).muli(0.3));
-        for (String bn : BATCH_NORMS) {
-            org.deeplearning4j.nn.api.Layer layer = graph.getLayer(bn);
-            long c = layer.getParam(BatchNormalizationParamInitializer.GAMMA).length();
-            layer.setParam(BatchNormalizationParamInitializer.GAMMA, Nd4j.rand(DataType.FLOAT, 1, c).addi(0.5));
-            layer.setParam(BatchNormalizationParamInitializer.BETA, Nd4j.rand(DataType.FLOAT, 1, c).subi(0.5));
-            layer.setParam(BatchNormalizationParamInitializer.GLOBAL_MEAN, Nd4j.rand(DataType.FLOAT, 1, c).subi(0.5));
-            layer.setParam(BatchNormalizationParamInitializer.GLOBAL_VAR, Nd4j.rand(DataType.FLOAT, 1, c).muli(1.5)
-                    .addi(0.5));
-        }
-        return graph.params().dup();
-    }
-
-    /** Gradients of one forward and backward pass, by parameter name (copies). */
-    private static Map<String, INDArray> gradients(ComputationGraph graph, INDArray x, INDArray y) {
-        graph.setInputs(x);
-        graph.setLabels(y);
-        graph.computeGradientAndScore();
-        Map<String, INDArray> out = new TreeMap<>();
-        graph.gradient().gradientForVariable().forEach((k, v) -> out.put(k, v.dup()));
-        return out;
     }
 
     private static boolean handedOver(ComputationGraph graph, String conv) {

@@ -1,0 +1,44 @@
+package dev.proxyanchor.model.layers;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The BatchNorm tests' small graphs: parameters to start from, and one pass's gradients. */
+final class GraphFixtures {
+
+    private GraphFixtures() {
+    }
+
+    /**
+     * Random parameters of {@code type}, with the statistics and affine parameters of {@code batchNorms} away from
+     * their identity values; sets them on {@code graph} and returns a copy.
+     */
+    static INDArray randomParams(ComputationGraph graph, List<String> batchNorms, DataType type) {
+        graph.setParams(Nd4j.randn(type, 1, graph.numParams()).muli(0.3));
+        for (String bn : batchNorms) {
+            org.deeplearning4j.nn.api.Layer layer = graph.getLayer(bn);
+            long c = layer.getParam(BatchNormalizationParamInitializer.GAMMA).length();
+            layer.setParam(BatchNormalizationParamInitializer.GAMMA, Nd4j.rand(type, 1, c).addi(0.5));
+            layer.setParam(BatchNormalizationParamInitializer.BETA, Nd4j.rand(type, 1, c).subi(0.5));
+            layer.setParam(BatchNormalizationParamInitializer.GLOBAL_MEAN, Nd4j.rand(type, 1, c).subi(0.5));
+            layer.setParam(BatchNormalizationParamInitializer.GLOBAL_VAR, Nd4j.rand(type, 1, c).muli(1.5).addi(0.5));
+        }
+        return graph.params().dup();
+    }
+
+    /** Gradients of one forward and backward pass, by parameter name, as copies of {@code type}. */
+    static Map<String, INDArray> gradients(ComputationGraph graph, INDArray x, INDArray y, DataType type) {
+        graph.setInputs(x);
+        graph.setLabels(y);
+        graph.computeGradientAndScore();
+        Map<String, INDArray> out = new TreeMap<>();
+        graph.gradient().gradientForVariable().forEach((k, v) -> out.put(k, v.castTo(type).dup()));
+        return out;
+    }
+}

@@ -1,5 +1,7 @@
 package dev.proxyanchor.model.layers;
 
+import static dev.proxyanchor.model.layers.GraphFixtures.batchNorm;
+import static dev.proxyanchor.model.layers.GraphFixtures.conv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,11 +14,9 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -179,16 +179,6 @@ class BatchNormFoldingTest {
         g.setOutputs("loss");
     }
 
-    private static OneDnnConvolution conv(int in, int out, int kernel, int stride, boolean bias) {
-        return OneDnnConvolution.of(new ConvolutionLayer.Builder(kernel, kernel).nIn(in).nOut(out)
-                .stride(stride, stride).padding(kernel / 2, kernel / 2).convolutionMode(ConvolutionMode.Truncate)
-                .activation(Activation.IDENTITY).hasBias(bias));
-    }
-
-    private static TorchBatchNorm batchNorm(ComputationGraphConfiguration conf, String name) {
-        return (TorchBatchNorm) ((org.deeplearning4j.nn.conf.graph.LayerVertex) conf.getVertices().get(name))
-                .getLayerConf().getLayer();
-    }
 
     private static INDArray randomParams(ComputationGraph graph) {
         return GraphFixtures.randomParams(graph, List.of("bn1", "bn2", "bn3", "bn4"), DataType.DOUBLE);

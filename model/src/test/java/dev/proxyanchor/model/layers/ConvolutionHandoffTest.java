@@ -1,5 +1,7 @@
 package dev.proxyanchor.model.layers;
 
+import static dev.proxyanchor.model.layers.GraphFixtures.batchNorm;
+import static dev.proxyanchor.model.layers.GraphFixtures.conv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,12 +13,10 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -119,18 +119,8 @@ class ConvolutionHandoffTest {
         return g.build();
     }
 
-    private static OneDnnConvolution conv(int in, int out, int kernel, int stride, boolean bias) {
-        return OneDnnConvolution.of(new ConvolutionLayer.Builder(kernel, kernel).nIn(in).nOut(out)
-                .stride(stride, stride).padding(kernel / 2, kernel / 2).convolutionMode(ConvolutionMode.Truncate)
-                .activation(Activation.IDENTITY).hasBias(bias));
-    }
-
     private static Object layerOf(GraphVertex vertex) {
         return vertex instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null;
-    }
-
-    private static TorchBatchNorm batchNorm(ComputationGraphConfiguration conf, String name) {
-        return (TorchBatchNorm) layerOf(conf.getVertices().get(name));
     }
 
     private static boolean handedOver(ComputationGraph graph, String conv) {

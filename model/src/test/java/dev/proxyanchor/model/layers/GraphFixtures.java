@@ -3,13 +3,18 @@ package dev.proxyanchor.model.layers;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The BatchNorm tests' small graphs: parameters to start from, and one pass's gradients. */
+/** The BatchNorm tests' small graphs: their convolutions, parameters to start from, and one pass's gradients. */
 final class GraphFixtures {
 
     private GraphFixtures() {
@@ -40,5 +45,16 @@ final class GraphFixtures {
         Map<String, INDArray> out = new TreeMap<>();
         graph.gradient().gradientForVariable().forEach((k, v) -> out.put(k, v.castTo(type).dup()));
         return out;
+    }
+
+    /** A same-padded convolution with the identity activation, as the backbones build them. */
+    static OneDnnConvolution conv(int in, int out, int kernel, int stride, boolean bias) {
+        return OneDnnConvolution.of(new ConvolutionLayer.Builder(kernel, kernel).nIn(in).nOut(out)
+                .stride(stride, stride).padding(kernel / 2, kernel / 2).convolutionMode(ConvolutionMode.Truncate)
+                .activation(Activation.IDENTITY).hasBias(bias));
+    }
+
+    static TorchBatchNorm batchNorm(ComputationGraphConfiguration conf, String name) {
+        return (TorchBatchNorm) ((LayerVertex) conf.getVertices().get(name)).getLayerConf().getLayer();
     }
 }

@@ -43,10 +43,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@link TorchBatchNorm#isReadByOneConvolution()}), the two hand the map over in oneDNN's own layout during training:
  * this layer writes it as its forward primitive produced it, the reader convolves it as it is, and the map's gradient
  * comes back the same way, so neither reorders it (the BatchNorm in between only applies the ReLU's mask, element by
- * element). The two find each other as a convolution and its BatchNorm do. Inference keeps plain NCHW. The system
- * property {@value OneDnn#HANDOFF_PROPERTY}{@code =false} turns this off.
+ * element). The two find each other as a convolution and its BatchNorm do. The same goes for a BatchNorm read by one
+ * residual sum that keeps oneDNN's layout ({@link TorchBatchNorm#isReadByOneResidualSum()}, {@link ResidualReluImpl}),
+ * and for a convolution reading such a sum's output. Inference keeps plain NCHW. The system property
+ * {@value OneDnn#HANDOFF_PROPERTY}{@code =false} turns this off.
  */
-public class OneDnnConvolutionImpl extends ConvolutionLayer {
+public class OneDnnConvolutionImpl extends ConvolutionLayer implements LayoutWriter {
 
     private static final boolean HANDOFF = !"false".equalsIgnoreCase(System.getProperty(OneDnn.HANDOFF_PROPERTY));
 
@@ -59,9 +61,13 @@ public class OneDnnConvolutionImpl extends ConvolutionLayer {
     private INDArray outputGradientSums;
     /** The output of the last forward pass when it was folded, else null. */
     private INDArray foldedOutput;
-    /** The convolution that alone reads this layer's folded output, and the one whose folded output is its input. */
+    /**
+     * The convolution or residual sum that alone reads this layer's folded output, and the vertex whose handed-over
+     * output is its input.
+     */
     private OneDnnConvolutionImpl reader;
-    private OneDnnConvolutionImpl writer;
+    private ResidualReluImpl residualReader;
+    private LayoutWriter writer;
     /** This pass's input and output layouts when handed over in oneDNN's own (see the class comment), else null. */
     private ActivationLayout inputLayout;
     private ActivationLayout outputLayout;
@@ -101,12 +107,14 @@ public class OneDnnConvolutionImpl extends ConvolutionLayer {
         outputLayout = null;
         foldedOutput = null;
         if (foldedBatchNorm != null && (!training || foldedBatchNorm.frozen()) && ownPath()) {
-            boolean handOver = training && reader != null && reader.takesHandoffs();
+            boolean handOver = training && (reader != null && reader.takesHandoffs()
+                    || residualReader != null && residualReader.takesHandoffs());
             foldedHelper.layouts(inputLayout, handOver);
             foldedOutput = foldedForward(workspaceMgr);
             if (foldedOutput != null) {
                 outputLayout = handOver ? foldedHelper.outputLayout() : null;
-                if (reader == null && foldedBatchNorm.readByOneConvolution()) {
+                if (reader == null && residualReader == null && (foldedBatchNorm.readByOneConvolution()
+                        || foldedBatchNorm.readByOneResidualSum())) {
                     BatchNormFolding.offerHandoff(foldedOutput, this);
                 }
                 return foldedOutput;
@@ -131,21 +139,51 @@ public class OneDnnConvolutionImpl extends ConvolutionLayer {
         if (writer == null && takesHandoffs()) {
             writer = BatchNormFolding.handoffWriterOf(input);
             if (writer != null) {
-                writer.reader = this;
+                writer.linkReader(this);
             }
         }
-        if (writer == null || writer.outputLayout == null) {
+        if (writer == null || writer.handedOverOutputLayout() == null) {
             return null;
         }
-        if (writer.foldedOutput != input) {
+        if (writer.handedOverOutput() != input) {
             throw new IllegalStateException("layer " + layerId() + ": its input is not the map its writer handed "
                     + "over in oneDNN's layout; run with -D" + OneDnn.HANDOFF_PROPERTY + "=false");
         }
-        return writer.outputLayout;
+        return writer.handedOverOutputLayout();
     }
 
-    private boolean takesHandoffs() {
+    /** Whether this layer reads a map in oneDNN's layout when its writer hands it over. */
+    boolean takesHandoffs() {
         return HANDOFF && ownPath();
+    }
+
+    /**
+     * Whether this layer can write its output in its forward primitive's own layout for a residual sum: folded with a
+     * BatchNorm on frozen statistics, and that layout holding exactly the NCHW floats (known once the folded
+     * primitives exist, from the second pass).
+     */
+    boolean canHandOverToSum() {
+        return takesHandoffs() && foldedBatchNorm != null && foldedBatchNorm.frozen() && foldedHelper.ownLayoutFits();
+    }
+
+    @Override
+    public ActivationLayout handedOverOutputLayout() {
+        return outputLayout;
+    }
+
+    @Override
+    public INDArray handedOverOutput() {
+        return foldedOutput;
+    }
+
+    @Override
+    public void linkReader(OneDnnConvolutionImpl conv) {
+        reader = conv;
+    }
+
+    @Override
+    public void linkReader(ResidualReluImpl sum) {
+        residualReader = sum;
     }
 
     /** Whether oneDNN runs this layer with the identity activation on NCHW data (BatchNorm follows). */

@@ -18,19 +18,37 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public class ResidualRelu extends GraphVertex {
 
+    private int handoffReaders;
+
+    /**
+     * How many vertices read this sum's output when it may stay in oneDNN's own layout during training, else 0 (set
+     * by {@link BatchNormFolding#markFoldable}): when each input is a folded convolution's output or another such sum's,
+     * and each reader a {@link OneDnnConvolution} or another such sum. The sum is element by element, so it adds
+     * two maps in oneDNN's layout as it adds two in NCHW, and the wide maps between ResNet blocks are not reordered.
+     */
+    public int getHandoffReaders() {
+        return handoffReaders;
+    }
+
+    public void setHandoffReaders(int handoffReaders) {
+        this.handoffReaders = handoffReaders;
+    }
+
     @Override
     public ResidualRelu clone() {
-        return new ResidualRelu();
+        ResidualRelu copy = new ResidualRelu();
+        copy.handoffReaders = handoffReaders;
+        return copy;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ResidualRelu;
+        return o instanceof ResidualRelu other && other.handoffReaders == handoffReaders;
     }
 
     @Override
     public int hashCode() {
-        return ResidualRelu.class.hashCode();
+        return java.util.Objects.hash(ResidualRelu.class, handoffReaders);
     }
 
     @Override
@@ -51,7 +69,7 @@ public class ResidualRelu extends GraphVertex {
     @Override
     public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
             INDArray paramsView, boolean initializeParams, DataType networkDatatype) {
-        return new ResidualReluImpl(graph, name, idx, networkDatatype);
+        return new ResidualReluImpl(graph, name, idx, networkDatatype, handoffReaders);
     }
 
     @Override

@@ -34,6 +34,7 @@ public class TorchBatchNorm extends BatchNormalization {
     private boolean fusedRelu;
     private boolean foldable;
     private boolean readByOneConvolution;
+    private boolean readByOneResidualSum;
 
     /** For JSON and Java deserialisation. */
     public TorchBatchNorm() {
@@ -86,6 +87,18 @@ public class TorchBatchNorm extends BatchNormalization {
         this.readByOneConvolution = readByOneConvolution;
     }
 
+    /**
+     * Whether a foldable layer's output is read by one {@link ResidualRelu} and nothing else, a sum whose maps stay in
+     * oneDNN's own layout (set by {@link BatchNormFolding#markFoldable}; see {@link ResidualRelu#getHandoffReaders()}).
+     */
+    public boolean isReadByOneResidualSum() {
+        return readByOneResidualSum;
+    }
+
+    public void setReadByOneResidualSum(boolean readByOneResidualSum) {
+        this.readByOneResidualSum = readByOneResidualSum;
+    }
+
     public boolean isFrozenStatistics() {
         return frozenStatistics;
     }
@@ -120,11 +133,13 @@ public class TorchBatchNorm extends BatchNormalization {
     public boolean equals(Object o) {
         return super.equals(o) && o instanceof TorchBatchNorm other && other.frozenStatistics == frozenStatistics
                 && other.fusedRelu == fusedRelu && other.foldable == foldable
-                && other.readByOneConvolution == readByOneConvolution;
+                && other.readByOneConvolution == readByOneConvolution
+                && other.readByOneResidualSum == readByOneResidualSum;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(super.hashCode(), frozenStatistics, fusedRelu, foldable, readByOneConvolution);
+        return java.util.Objects.hash(super.hashCode(), frozenStatistics, fusedRelu, foldable, readByOneConvolution,
+                readByOneResidualSum);
     }
 }

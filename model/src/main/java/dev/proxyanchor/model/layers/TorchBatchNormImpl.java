@@ -72,6 +72,11 @@ public class TorchBatchNormImpl extends BatchNormalization {
         return ((TorchBatchNorm) conf.getLayer()).isReadByOneConvolution();
     }
 
+    /** Whether this layer's output is read by one residual sum that keeps oneDNN's layout (see {@link TorchBatchNorm}). */
+    boolean readByOneResidualSum() {
+        return ((TorchBatchNorm) conf.getLayer()).isReadByOneResidualSum();
+    }
+
     private boolean fusedRelu() {
         return ((TorchBatchNorm) conf.getLayer()).isFusedRelu();
     }

@@ -4,8 +4,9 @@ import org.bytedeco.dnnl.memory;
 
 /**
  * The layout a oneDNN convolution chose for its output (a blocked one such as nChw8c, holding exactly as many floats
- * as plain NCHW), when that convolution writes its output in it for the one convolution that reads it: then neither
- * reorders the map, forward or backward (its gradient comes back in the same layout). Opaque outside this package.
+ * as plain NCHW), when that convolution writes its output in it for the one convolution or residual sum that reads it:
+ * then neither reorders the map, forward or backward (its gradient comes back in the same layout). A residual sum of
+ * two such maps is in their layout too. Opaque outside this package.
  */
 public final class ActivationLayout {
 
@@ -15,7 +16,7 @@ public final class ActivationLayout {
         this.desc = desc;
     }
 
-    boolean sameAs(ActivationLayout other) {
+    public boolean sameAs(ActivationLayout other) {
         return other != null && desc.equals(other.desc);
     }
 }

@@ -46,6 +46,8 @@ final class ConvPrimitives {
     private final boolean ownOutputLayoutAsked;
     /** The output's layout when it is written in the forward primitive's own, else null (plain NCHW). */
     private final ActivationLayout outputLayout;
+    /** Whether the forward primitive's own output layout holds exactly the NCHW floats (so it can be handed over). */
+    private final boolean ownLayoutFits;
 
     private final convolution_forward forward;
     private final BoundMemory fSrc;
@@ -94,8 +96,8 @@ final class ConvPrimitives {
                 : new convolution_forward.primitive_desc(fd, OneDnn.engine());
         forward = new convolution_forward(fpd);
         memory.desc plainDst = plain(g.dst(), memory.format_tag.nchw);
-        outputLayout = ownOutputLayout && fpd.dst_desc().get_size() == plainDst.get_size()
-                ? new ActivationLayout(fpd.dst_desc()) : null;
+        ownLayoutFits = fpd.dst_desc().get_size() == plainDst.get_size();
+        outputLayout = ownOutputLayout && ownLayoutFits ? new ActivationLayout(fpd.dst_desc()) : null;
         memory.desc userDst = outputLayout != null ? outputLayout.desc : plainDst;
         memory.desc userDiffDst = outputLayout != null ? outputLayout.desc : strided(g.dst(), diffDstStrides);
         fSrc = BoundMemory.input(userSrc, fpd.src_desc(), Scratch.Slot.SRC);
@@ -146,6 +148,10 @@ final class ConvPrimitives {
     /** The output's layout when these primitives write it in their own, else null: plain NCHW. */
     ActivationLayout outputLayout() {
         return outputLayout;
+    }
+
+    boolean ownLayoutFits() {
+        return ownLayoutFits;
     }
 
     /** dst = conv(src, weights) + bias; {@code bias} is ignored for a layer without one. */

@@ -73,6 +73,14 @@ public final class OneDnnConvHelper implements ConvolutionHelper {
         return primitives == null ? null : primitives.outputLayout();
     }
 
+    /**
+     * Whether the last call's forward primitive writes, in its own layout, exactly the NCHW floats: then its output can
+     * be handed over. False before the first call.
+     */
+    public boolean ownLayoutFits() {
+        return primitives != null && primitives.ownLayoutFits();
+    }
+
     @Override
     public boolean checkSupported() {
         return OneDnn.usable();

@@ -10,7 +10,6 @@ import dev.proxyanchor.model.EmbeddingNetwork;
 import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.recipe.Recipe;
 import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -44,28 +43,15 @@ class ConvolutionHandoffTest {
         ComputationGraph nchw = network(false);
         ComputationGraph handoff = network(true);
         Nd4j.getRandom().setSeed(5);
-        INDArray params = GraphFixtures.randomParams(nchw, BATCH_NORMS, DataType.FLOAT);
-        nchw.setParams(params);
-        handoff.setParams(params);
-        INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, 3, 12, 12).subi(0.5);
-        INDArray y = Nd4j.randn(DataType.FLOAT, BATCH, 5);
-
-        for (int step = 0; step < 4; step++) {
-            Map<String, INDArray> expected = GraphFixtures.gradients(nchw, x, y, DataType.FLOAT);
-            Map<String, INDArray> actual = GraphFixtures.gradients(handoff, x, y, DataType.FLOAT);
-            assertEquals(nchw.score(), handoff.score(), 0.0, "loss, step " + step);
-            assertEquals(expected, actual, "gradients, step " + step);
+        INDArray x = GraphFixtures.assertTrainAlike(nchw, handoff, BATCH_NORMS, BATCH, 4, step -> {
             // Step 0 links each convolution to its BatchNorm, step 1 each writer to its reader.
             boolean linked = step >= 2;
             assertEquals(linked, handedOver(handoff, "conv1"), "conv1 hands over at step " + step);
             assertEquals(linked, handedOver(handoff, "conv2"), "conv2 hands over at step " + step);
             assertFalse(handedOver(handoff, "conv3"), "conv3's map is read by a ReLU layer");
             assertFalse(handedOver(nchw, "conv1") || handedOver(nchw, "conv2"), "unmarked network, step " + step);
-        }
-        assertEquals(nchw.outputSingle(false, x), handoff.outputSingle(false, x), "inference output");
-        assertFalse(handedOver(handoff, "conv1"), "inference keeps NCHW");
-        GraphFixtures.gradients(handoff, x, y, DataType.FLOAT);
-        assertTrue(handedOver(handoff, "conv1"), "training after inference hands over again");
+        });
+        GraphFixtures.assertInferenceAlike(nchw, handoff, x, () -> handedOver(handoff, "conv1"));
     }
 
     @Test

@@ -1,8 +1,14 @@
 package dev.proxyanchor.model.layers;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -45,6 +51,40 @@ final class GraphFixtures {
         Map<String, INDArray> out = new TreeMap<>();
         graph.gradient().gradientForVariable().forEach((k, v) -> out.put(k, v.castTo(type).dup()));
         return out;
+    }
+
+    /**
+     * Gives both graphs the same random parameters and trains them side by side on one batch of 12 x 12 RGB images for
+     * {@code steps} steps, asserting each step's loss and gradients identical to the last bit; {@code afterStep}
+     * checks anything else after each step. Returns the batch's images.
+     */
+    static INDArray assertTrainAlike(ComputationGraph expected, ComputationGraph actual, List<String> batchNorms,
+            int batch, int steps, IntConsumer afterStep) {
+        INDArray params = randomParams(expected, batchNorms, DataType.FLOAT);
+        expected.setParams(params);
+        actual.setParams(params);
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, 12, 12).subi(0.5);
+        INDArray y = Nd4j.randn(DataType.FLOAT, batch, 5);
+        for (int step = 0; step < steps; step++) {
+            Map<String, INDArray> want = gradients(expected, x, y, DataType.FLOAT);
+            Map<String, INDArray> got = gradients(actual, x, y, DataType.FLOAT);
+            assertEquals(expected.score(), actual.score(), 0.0, "loss, step " + step);
+            assertEquals(want, got, "gradients, step " + step);
+            afterStep.accept(step);
+        }
+        return x;
+    }
+
+    /**
+     * After {@link #assertTrainAlike}: inference gives the same output and keeps NCHW ({@code handedOver} false), and
+     * the next training pass hands over again.
+     */
+    static void assertInferenceAlike(ComputationGraph expected, ComputationGraph actual, INDArray x,
+            BooleanSupplier handedOver) {
+        assertEquals(expected.outputSingle(false, x), actual.outputSingle(false, x), "inference output");
+        assertFalse(handedOver.getAsBoolean(), "inference keeps NCHW");
+        gradients(actual, x, Nd4j.randn(DataType.FLOAT, x.size(0), 5), DataType.FLOAT);
+        assertTrue(handedOver.getAsBoolean(), "training after inference hands over again");
     }
 
     /** A same-padded convolution with the identity activation, as the backbones build them. */

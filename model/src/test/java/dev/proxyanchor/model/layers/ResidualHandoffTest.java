@@ -10,7 +10,6 @@ import dev.proxyanchor.model.EmbeddingNetwork;
 import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.recipe.Recipe;
 import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -43,28 +42,15 @@ class ResidualHandoffTest {
         ComputationGraph nchw = network(false);
         ComputationGraph handoff = network(true);
         Nd4j.getRandom().setSeed(7);
-        INDArray params = GraphFixtures.randomParams(nchw, BATCH_NORMS, DataType.FLOAT);
-        nchw.setParams(params);
-        handoff.setParams(params);
-        INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, 3, 12, 12).subi(0.5);
-        INDArray y = Nd4j.randn(DataType.FLOAT, BATCH, 5);
-
-        for (int step = 0; step < 5; step++) {
-            Map<String, INDArray> expected = GraphFixtures.gradients(nchw, x, y, DataType.FLOAT);
-            Map<String, INDArray> actual = GraphFixtures.gradients(handoff, x, y, DataType.FLOAT);
-            assertEquals(nchw.score(), handoff.score(), 0.0, "loss, step " + step);
-            assertEquals(expected, actual, "gradients, step " + step);
+        INDArray x = GraphFixtures.assertTrainAlike(nchw, handoff, BATCH_NORMS, BATCH, 5, step -> {
             // Step 0 folds each BatchNorm into its convolution, step 1 links the folded writers to their sums.
             boolean linked = step >= 2;
             assertEquals(linked, handedOver(handoff, "sumA"), "sumA hands over at step " + step);
             assertEquals(linked, handedOver(handoff, "sumB"), "sumB hands over at step " + step);
             assertFalse(handedOver(handoff, "sumC"), "sumC is read by the pooling layer");
             assertFalse(handedOver(nchw, "sumA") || handedOver(nchw, "sumB"), "unmarked network, step " + step);
-        }
-        assertEquals(nchw.outputSingle(false, x), handoff.outputSingle(false, x), "inference output");
-        assertFalse(handedOver(handoff, "sumA"), "inference keeps NCHW");
-        GraphFixtures.gradients(handoff, x, y, DataType.FLOAT);
-        assertTrue(handedOver(handoff, "sumB"), "training after inference hands over again");
+        });
+        GraphFixtures.assertInferenceAlike(nchw, handoff, x, () -> handedOver(handoff, "sumB"));
     }
 
     @Test

@@ -14,22 +14,15 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * A BatchNorm on frozen statistics folded into the convolution before it ({@link BatchNormFolding}) against the same
@@ -94,12 +87,12 @@ class BatchNormFoldingTest {
             assertTrue(batchNorm(conf, bn).isFoldable(), bn);
         }
 
-        GraphBuilder shared = builder(DataType.FLOAT);
+        GraphBuilder shared = GraphFixtures.graph(DataType.FLOAT, 10, 3);
         shared.addLayer("conv", conv(3, 4, 3, 1, true), "input");
         shared.addLayer("bn", TorchBatchNorm.of(4, true), "conv");
         shared.addVertex("sum", new ElementWiseVertex(ElementWiseVertex.Op.Add), "bn", "conv");
         shared.addLayer("bn_of_sum", TorchBatchNorm.of(4, true), "sum");
-        addHead(shared, "bn_of_sum", 4);
+        GraphFixtures.addHead(shared, "bn_of_sum", 4, 5);
         ComputationGraphConfiguration sharedConf = shared.build();
         BatchNormFolding.markFoldable(sharedConf);
         assertFalse(batchNorm(sharedConf, "bn").isFoldable(), "the convolution's output is also read by the sum");
@@ -150,7 +143,7 @@ class BatchNormFoldingTest {
     }
 
     private static ComputationGraphConfiguration configuration(boolean frozen, DataType type) {
-        GraphBuilder g = builder(type);
+        GraphBuilder g = GraphFixtures.graph(type, 10, 3);
         g.addLayer("conv1", conv(3, 6, 3, 1, true).withoutInputGradient(), "input");
         g.addLayer("bn1", TorchBatchNorm.of(6, frozen).followedByRelu(), "conv1");
         g.addLayer("conv2", conv(6, 8, 1, 2, false), "bn1");
@@ -161,24 +154,9 @@ class BatchNormFoldingTest {
         g.addLayer("bn4", TorchBatchNorm.of(8, frozen), "conv4");
         g.addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "bn3", "bn4");
         g.addLayer("relu", new Relu(), "add");
-        addHead(g, "relu", 8);
+        GraphFixtures.addHead(g, "relu", 8, 5);
         return g.build();
     }
-
-    private static GraphBuilder builder(DataType type) {
-        return new NeuralNetConfiguration.Builder().seed(1).dataType(type).updater(new NoOp()).graphBuilder()
-                .addInputs("input").setInputTypes(InputType.convolutional(10, 10, 3));
-    }
-
-    private static void addHead(GraphBuilder g, String input, int channels) {
-        g.addLayer("pool", new GlobalAvgPlusMaxPooling(), input);
-        g.addLayer("dense", new DenseLayer.Builder().nIn(channels).nOut(5).activation(Activation.IDENTITY).build(),
-                "pool");
-        g.addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
-                .build(), "dense");
-        g.setOutputs("loss");
-    }
-
 
     private static INDArray randomParams(ComputationGraph graph) {
         return GraphFixtures.randomParams(graph, List.of("bn1", "bn2", "bn3", "bn4"), DataType.DOUBLE);

@@ -12,20 +12,13 @@ import dev.proxyanchor.model.recipe.Recipe;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Two folded convolutions handing a feature map over in oneDNN's own layout (see {@link OneDnnConvolutionImpl}) against
@@ -88,8 +81,7 @@ class ConvolutionHandoffTest {
     }
 
     private static ComputationGraphConfiguration configuration() {
-        GraphBuilder g = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT).updater(new NoOp())
-                .graphBuilder().addInputs("input").setInputTypes(InputType.convolutional(12, 12, 3));
+        GraphBuilder g = GraphFixtures.graph(DataType.FLOAT, 12, 3);
         g.addLayer("conv1", conv(3, 8, 3, 1, true).withoutInputGradient(), "input");
         g.addLayer("bn1", TorchBatchNorm.of(8, true).followedByRelu(), "conv1");
         g.addLayer("conv2", conv(8, 16, 3, 1, false), "bn1");
@@ -97,11 +89,7 @@ class ConvolutionHandoffTest {
         g.addLayer("conv3", conv(16, 16, 1, 2, false), "bn2");
         g.addLayer("bn3", TorchBatchNorm.of(16, true), "conv3");
         g.addLayer("relu", new Relu(), "bn3");
-        g.addLayer("pool", new GlobalAvgPlusMaxPooling(), "relu");
-        g.addLayer("dense", new DenseLayer.Builder().nIn(16).nOut(5).activation(Activation.IDENTITY).build(), "pool");
-        g.addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
-                .build(), "dense");
-        g.setOutputs("loss");
+        GraphFixtures.addHead(g, "relu", 16, 5);
         return g.build();
     }
 

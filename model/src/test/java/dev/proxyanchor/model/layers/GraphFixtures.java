@@ -10,15 +10,22 @@ import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** The BatchNorm tests' small graphs: their convolutions, parameters to start from, and one pass's gradients. */
 final class GraphFixtures {
@@ -85,6 +92,22 @@ final class GraphFixtures {
         assertFalse(handedOver.getAsBoolean(), "inference keeps NCHW");
         gradients(actual, x, Nd4j.randn(DataType.FLOAT, x.size(0), 5), DataType.FLOAT);
         assertTrue(handedOver.getAsBoolean(), "training after inference hands over again");
+    }
+
+    /** A graph of {@code type} with no updater, reading {@code size} x {@code size} images of {@code channels}. */
+    static GraphBuilder graph(DataType type, int size, int channels) {
+        return new NeuralNetConfiguration.Builder().seed(1).dataType(type).updater(new NoOp()).graphBuilder()
+                .addInputs("input").setInputTypes(InputType.convolutional(size, size, channels));
+    }
+
+    /** The tests' head on {@code input}'s {@code channels} maps: GAP + GMP, a dense layer to {@code outputs}, MSE. */
+    static void addHead(GraphBuilder g, String input, int channels, int outputs) {
+        g.addLayer("pool", new GlobalAvgPlusMaxPooling(), input);
+        g.addLayer("dense", new DenseLayer.Builder().nIn(channels).nOut(outputs).activation(Activation.IDENTITY)
+                .build(), "pool");
+        g.addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                .build(), "dense");
+        g.setOutputs("loss");
     }
 
     /** A same-padded convolution with the identity activation, as the backbones build them. */

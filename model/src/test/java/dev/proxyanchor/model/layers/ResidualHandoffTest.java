@@ -12,18 +12,11 @@ import dev.proxyanchor.model.recipe.Recipe;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Residual sums adding maps in oneDNN's own layout (see {@link ResidualReluImpl}) against the same network keeping
@@ -90,8 +83,7 @@ class ResidualHandoffTest {
     }
 
     private static ComputationGraphConfiguration configuration() {
-        GraphBuilder g = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT).updater(new NoOp())
-                .graphBuilder().addInputs("input").setInputTypes(InputType.convolutional(12, 12, 3));
+        GraphBuilder g = GraphFixtures.graph(DataType.FLOAT, 12, 3);
         g.addLayer("conv0", conv(3, 8, 3, 1, false).withoutInputGradient(), "input");
         g.addLayer("bn0", TorchBatchNorm.of(8, true).followedByRelu(), "conv0");
         String a = bottleneck(g, "A", "bn0", 8, 1);
@@ -103,11 +95,7 @@ class ResidualHandoffTest {
         g.addLayer("convD2", conv(16, 16, 1, 2, false), "sumB");
         g.addLayer("bnD2", TorchBatchNorm.of(16, true), "convD2");
         g.addVertex("sumC", new ResidualRelu(), c, "bnD2");
-        g.addLayer("pool", new GlobalAvgPlusMaxPooling(), "sumC");
-        g.addLayer("dense", new DenseLayer.Builder().nIn(16).nOut(5).activation(Activation.IDENTITY).build(), "pool");
-        g.addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
-                .build(), "dense");
-        g.setOutputs("loss");
+        GraphFixtures.addHead(g, "sumC", 16, 5);
         return g.build();
     }
 

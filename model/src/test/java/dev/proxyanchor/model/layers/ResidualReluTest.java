@@ -7,13 +7,9 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,8 +18,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * {@link ResidualRelu} against DL4J's Add vertex followed by a ReLU activation layer, in float64: the loss and every
@@ -70,8 +64,7 @@ class ResidualReluTest {
 
     /** Two 3x3 convolutions of the input, relu(sum), GAP + GMP, dense, MSE. */
     private static ComputationGraphConfiguration configuration(DataType type, boolean ours) {
-        GraphBuilder g = new NeuralNetConfiguration.Builder().seed(1).dataType(type).updater(new NoOp()).graphBuilder()
-                .addInputs("input").setInputTypes(InputType.convolutional(6, 6, 2));
+        GraphBuilder g = GraphFixtures.graph(type, 6, 2);
         for (String conv : new String[] {"branch", "identity"}) {
             g.addLayer(conv, new ConvolutionLayer.Builder(3, 3).nIn(2).nOut(5).padding(1, 1)
                     .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY).build(), "input");
@@ -82,11 +75,7 @@ class ResidualReluTest {
             g.addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "branch", "identity");
             g.addLayer("relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), "add");
         }
-        g.addLayer("pool", new GlobalAvgPlusMaxPooling(), "relu");
-        g.addLayer("dense", new DenseLayer.Builder().nIn(5).nOut(4).activation(Activation.IDENTITY).build(), "pool");
-        g.addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
-                .build(), "dense");
-        g.setOutputs("loss");
+        GraphFixtures.addHead(g, "relu", 5, 4);
         return g.build();
     }
 

@@ -42,7 +42,7 @@ public final class IndexedMaxPoolKernels {
         FloatBuffer in = ContiguousFloats.of(x);
         FloatBuffer y = ContiguousFloats.of(out);
         boolean vector = VECTORIZED && win.isTwoByTwoTiling();
-        int padding = vector ? MaxPoolVectorTiles.PADDING : 0;
+        int padding = vector ? MaxPoolVectorTiles.PADDING : VECTORIZED ? MaxPoolVectorWindows.PADDING : 0;
         planes(x).forEach(p -> {
             float[] plane = ThreadBuffers.floats(0, h * w + padding);
             float[] pooled = ThreadBuffers.floats(1, outH * outW + padding);

@@ -15,25 +15,34 @@ import jdk.incubator.vector.VectorSpecies;
  * larger or NaN), which makes the result the row-by-row scan's: the first maximum, or the last NaN. Strided column
  * access becomes unit-stride by splitting each row into its {@code sW} column phases first; a row's results serve
  * every window that covers it.
+ *
+ * <p>Every row runs in whole vectors, its last one reaching past the row's end: the buffers carry {@link #PADDING}
+ * spare elements (the phases {@code kW} more), and a later row overwrites what spilled into it. With 16 lanes
+ * (AVX-512) the pools' 56, 28, 14 and 7 wide outputs would otherwise leave 8, 12, 14 and 7 windows a row to scalar
+ * code and its unpredictable branches, which made these pools about a tenth of a BN-Inception step.
  */
 final class MaxPoolVectorWindows {
 
     private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_PREFERRED;
+
+    /** Spare elements {@code pooled} must have past {@code outH * outW}. */
+    static final int PADDING = LANES.length();
 
     private MaxPoolVectorWindows() {
     }
 
     /**
      * pooled[i * outW + j] = max of plane's window (i, j); winners[at + i * outW + j] = its offset (row * kW + col).
-     * Uses this thread's {@link ThreadBuffers} float arrays 2 to 5.
+     * {@code pooled} holds {@code outH * outW} plus {@link #PADDING}. Uses this thread's {@link ThreadBuffers} float
+     * arrays 2 to 5.
      */
     static void pool(float[] plane, int w, IndexedMaxPoolKernels.Window win, int outH, int outW, float[] pooled,
             byte[] winners, int at) {
         int rows = (outH - 1) * win.sH() + win.kH();
         int phase = (w + win.sW() - 1) / win.sW();
-        float[] phases = ThreadBuffers.floats(2, win.sW() * phase);
-        float[] rowBest = ThreadBuffers.floats(3, rows * outW);
-        float[] rowCol = ThreadBuffers.floats(4, rows * outW);
+        float[] phases = ThreadBuffers.floats(2, win.sW() * phase + win.kW() + PADDING);
+        float[] rowBest = ThreadBuffers.floats(3, rows * outW + PADDING);
+        float[] rowCol = ThreadBuffers.floats(4, rows * outW + PADDING);
         for (int r = 0; r < rows; r++) {
             for (int first = 0; first < win.sW(); first++) {
                 int to = first * phase;
@@ -43,7 +52,7 @@ final class MaxPoolVectorWindows {
             }
             acrossColumns(phases, phase, win, outW, rowBest, rowCol, r * outW);
         }
-        float[] offsets = ThreadBuffers.floats(5, outH * outW);
+        float[] offsets = ThreadBuffers.floats(5, outH * outW + PADDING);
         for (int i = 0; i < outH; i++) {
             downRows(rowBest, rowCol, i * win.sH() * outW, win, outW, pooled, offsets, i * outW);
         }
@@ -55,8 +64,7 @@ final class MaxPoolVectorWindows {
     /** best[to + j], col[to + j] = the maximum over window j's columns of one row, given as its column phases. */
     private static void acrossColumns(float[] phases, int phase, IndexedMaxPoolKernels.Window win, int outW,
             float[] best, float[] col, int to) {
-        int j = 0;
-        for (; j < LANES.loopBound(outW); j += LANES.length()) {
+        for (int j = 0; j < outW; j += LANES.length()) {
             FloatVector top = FloatVector.fromArray(LANES, phases, j);
             FloatVector topCol = FloatVector.zero(LANES);
             for (int b = 1; b < win.kW(); b++) {
@@ -68,26 +76,12 @@ final class MaxPoolVectorWindows {
             top.intoArray(best, to + j);
             topCol.intoArray(col, to + j);
         }
-        for (; j < outW; j++) {
-            float top = phases[j];
-            int topCol = 0;
-            for (int b = 1; b < win.kW(); b++) {
-                float v = phases[(b % win.sW()) * phase + b / win.sW() + j];
-                if (v > top || v != v) {
-                    top = v;
-                    topCol = b;
-                }
-            }
-            best[to + j] = top;
-            col[to + j] = topCol;
-        }
     }
 
     /** pooled[to + j], offsets[to + j] = the maximum of the row maxima of output row's windows, from row {@code from}. */
     private static void downRows(float[] best, float[] col, int from, IndexedMaxPoolKernels.Window win, int outW,
             float[] pooled, float[] offsets, int to) {
-        int j = 0;
-        for (; j < LANES.loopBound(outW); j += LANES.length()) {
+        for (int j = 0; j < outW; j += LANES.length()) {
             FloatVector top = FloatVector.fromArray(LANES, best, from + j);
             FloatVector offset = FloatVector.fromArray(LANES, col, from + j);
             for (int a = 1; a < win.kH(); a++) {
@@ -99,19 +93,6 @@ final class MaxPoolVectorWindows {
             }
             top.intoArray(pooled, to + j);
             offset.intoArray(offsets, to + j);
-        }
-        for (; j < outW; j++) {
-            float top = best[from + j];
-            float offset = col[from + j];
-            for (int a = 1; a < win.kH(); a++) {
-                int r = from + a * outW + j;
-                if (best[r] > top || best[r] != best[r]) {
-                    top = best[r];
-                    offset = col[r] + a * win.kW();
-                }
-            }
-            pooled[to + j] = top;
-            offsets[to + j] = offset;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.proxyanchor.spark.bench;
 import dev.proxyanchor.model.EmbeddingNetwork;
 import dev.proxyanchor.model.backbones.Backbones;
 import dev.proxyanchor.model.recipe.Recipe;
+import dev.proxyanchor.model.runtime.WorkspaceSizing;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -100,6 +101,7 @@ public final class OneJvmTrainingBenchmark {
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         ComputationGraph graph = setup.network();
+        graph.addListeners(new WorkspaceSizing());
         DataSet batch = randomBatch(Backbones.create(setup.model()).inputType(), setup.batchSize(),
                 setup.numProxies());
         for (int i = 0; i < warmup; i++) {

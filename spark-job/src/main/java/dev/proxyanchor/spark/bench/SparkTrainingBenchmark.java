@@ -1,6 +1,7 @@
 package dev.proxyanchor.spark.bench;
 
 import dev.proxyanchor.model.backbones.Backbones;
+import dev.proxyanchor.model.runtime.WorkspaceSizing;
 import dev.proxyanchor.spark.train.BatchDescriptor;
 import dev.proxyanchor.spark.train.DescriptorLoader;
 import dev.proxyanchor.spark.train.InputOptions;
@@ -30,6 +31,7 @@ public final class SparkTrainingBenchmark {
                 (InputType.InputTypeConvolutional) Backbones.create(model).inputType();
         SparkComputationGraph graph = new SparkComputationGraph(jsc, setup.network(),
                 SparkTrainer.trainingMaster(workers, batchSize / workers, averagingFrequency, 1));
+        graph.setListeners(new WorkspaceSizing());
         DescriptorLoader loader = new DescriptorLoader(
                 new RandomImages(shape.getChannels(), shape.getHeight(), shape.getWidth()), numProxies,
                 InputOptions.defaults(), null);

@@ -7,6 +7,7 @@ import dev.proxyanchor.model.checkpoint.TrainingState;
 import dev.proxyanchor.model.loss.ClassLabels;
 import dev.proxyanchor.model.recipe.ParameterGroup;
 import dev.proxyanchor.model.recipe.Recipe;
+import dev.proxyanchor.model.runtime.WorkspaceSizing;
 import dev.proxyanchor.spark.data.DecodedBatch;
 import dev.proxyanchor.spark.io.EpochRecord;
 import dev.proxyanchor.spark.io.RunDirectory;
@@ -95,7 +96,7 @@ public final class SparkTrainer {
                 settings.averagingFrequency(), settings.seed());
         SparkComputationGraph sparkGraph = new SparkComputationGraph(jsc, graph, master);
         LossAccumulator losses = new LossAccumulator(jsc);
-        sparkGraph.setListeners(losses);
+        sparkGraph.setListeners(losses, new WorkspaceSizing());
         InputCounters input = new InputCounters(jsc);
         DescriptorLoader loader = new DescriptorLoader(decoder, recipe.numClasses(), settings.input(), input);
 

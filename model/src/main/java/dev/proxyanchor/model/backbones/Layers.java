@@ -8,7 +8,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -81,8 +80,9 @@ final class Layers {
     /**
      * {@code nn.MaxPool2d(kernel, stride, padding, ceil_mode)} on a {@code size x size} input that is >= 0 everywhere
      * (it follows a ReLU, or concatenates ReLU outputs). PyTorch's max pool never picks a padded position; on
-     * non-negative inputs a zero in the padding cannot win either, so zero padding (symmetric, plus the extra
-     * bottom/right rows {@code ceil_mode} adds) followed by an unpadded pool gives exactly PyTorch's output.
+     * non-negative inputs a zero in the padding cannot win either, so zero margins (symmetric, plus the extra
+     * bottom/right rows {@code ceil_mode} adds) around an unpadded pool give exactly PyTorch's output. The pool adds
+     * them itself ({@link IndexedMaxPooling#withZeroMargins}), without a padded copy of the map.
      *
      * @return the pool's output size
      */
@@ -90,13 +90,8 @@ final class Layers {
             int padding, boolean ceilMode) {
         int out = pooledSize(size, kernel, stride, padding, ceilMode);
         int extra = Math.max(0, (out - 1) * stride + kernel - (size + 2 * padding));
-        String poolInput = input;
-        if (padding > 0 || extra > 0) {
-            poolInput = name + "_pad";
-            graph.addLayer(poolInput, new ZeroPaddingLayer.Builder(padding, padding + extra, padding, padding + extra)
-                    .build(), input);
-        }
-        graph.addLayer(name, maxPool(kernel, stride), poolInput);
+        graph.addLayer(name, maxPool(kernel, stride).withZeroMargins(padding, padding + extra, padding,
+                padding + extra), input);
         return out;
     }
 

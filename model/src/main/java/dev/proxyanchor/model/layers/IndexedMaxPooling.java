@@ -3,6 +3,7 @@ package dev.proxyanchor.model.layers;
 import dev.proxyanchor.model.kernels.IndexedMaxPoolKernels;
 import java.util.Collection;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -11,9 +12,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * DL4J's {@link SubsamplingLayer} (same configuration and JSON) run by {@link IndexedMaxPoolingImpl}: unpadded max
  * pooling takes the single-sweep path of {@link IndexedMaxPoolKernels} on float32 NCHW maps; any other
- * configuration runs DL4J's code.
+ * configuration runs DL4J's code. Optional zero margins ({@link #withZeroMargins}) pad the input first, as a
+ * {@code ZeroPaddingLayer} before the pool would, without copying the map.
  */
 public class IndexedMaxPooling extends SubsamplingLayer {
+
+    /** Zero rows and columns around the input (top, bottom, left, right); null for none. */
+    private int[] zeroMargins;
 
     /** For JSON and Java deserialisation. */
     public IndexedMaxPooling() {
@@ -30,6 +35,41 @@ public class IndexedMaxPooling extends SubsamplingLayer {
         return new IndexedMaxPooling(builder);
     }
 
+    /**
+     * This pool with the input first padded by zero rows and columns: on a map that is non-negative everywhere (after
+     * a ReLU), PyTorch's padded and {@code ceil_mode} pools.
+     */
+    public IndexedMaxPooling withZeroMargins(int top, int bottom, int left, int right) {
+        IndexedMaxPoolKernels.Margins m = new IndexedMaxPoolKernels.Margins(top, bottom, left, right);
+        IndexedMaxPooling copy = clone();
+        copy.zeroMargins = m.equals(IndexedMaxPoolKernels.Margins.NONE) ? null : new int[] {top, bottom, left, right};
+        return copy;
+    }
+
+    public int[] getZeroMargins() {
+        return zeroMargins == null ? null : zeroMargins.clone();
+    }
+
+    public void setZeroMargins(int[] zeroMargins) {
+        this.zeroMargins = zeroMargins == null ? null : zeroMargins.clone();
+    }
+
+    /** The zero margins as the kernels take them. */
+    IndexedMaxPoolKernels.Margins margins() {
+        return zeroMargins == null ? IndexedMaxPoolKernels.Margins.NONE
+                : new IndexedMaxPoolKernels.Margins(zeroMargins[0], zeroMargins[1], zeroMargins[2], zeroMargins[3]);
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        IndexedMaxPoolKernels.Margins m = margins();
+        if (m.equals(IndexedMaxPoolKernels.Margins.NONE) || !(inputType instanceof InputType.InputTypeConvolutional c)) {
+            return super.getOutputType(layerIndex, inputType);
+        }
+        return super.getOutputType(layerIndex, InputType.convolutional(c.getHeight() + m.top() + m.bottom(),
+                c.getWidth() + m.left() + m.right(), c.getChannels(), c.getFormat()));
+    }
+
     @Override
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
             Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
@@ -40,16 +80,20 @@ public class IndexedMaxPooling extends SubsamplingLayer {
 
     @Override
     public IndexedMaxPooling clone() {
-        return (IndexedMaxPooling) super.clone();
+        IndexedMaxPooling copy = (IndexedMaxPooling) super.clone();
+        copy.zeroMargins = getZeroMargins();
+        return copy;
     }
 
     @Override
     public boolean equals(Object o) {
-        return super.equals(o) && o instanceof IndexedMaxPooling;
+        return super.equals(o) && o instanceof IndexedMaxPooling other
+                && java.util.Arrays.equals(zeroMargins, other.zeroMargins);
     }
 
     @Override
     public int hashCode() {
-        return 31 * super.hashCode() + IndexedMaxPooling.class.hashCode();
+        return 31 * super.hashCode() + java.util.Objects.hash(IndexedMaxPooling.class,
+                java.util.Arrays.hashCode(zeroMargins));
     }
 }

@@ -15,11 +15,13 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * DL4J's subsampling layer with unpadded max pooling done by {@link IndexedMaxPoolKernels}: the forward pass keeps
  * each window's winner so the backward pass is one sweep. DL4J's own path (ND4J's {@code maxpool2d} and, through
- * its oneDNN helper, a {@code maxpool2d_bp} that pools again) runs for anything else.
+ * its oneDNN helper, a {@code maxpool2d_bp} that pools again) runs for anything else, on an explicitly padded copy
+ * of the input when the pool has zero margins.
  */
 public class IndexedMaxPoolingImpl extends SubsamplingLayer {
 
@@ -37,13 +39,15 @@ public class IndexedMaxPoolingImpl extends SubsamplingLayer {
         IndexedMaxPoolKernels.Window window = window();
         if (window == null || !ContiguousFloats.all(input)) {
             winnersInputShape = null;
-            return super.activate(training, workspaceMgr);
+            return onPaddedInput(ArrayType.FF_WORKING_MEM, workspaceMgr, () -> super.activate(training, workspaceMgr));
         }
-        long[] outShape = {input.size(0), input.size(1), (input.size(2) - window.kH()) / window.sH() + 1,
-                (input.size(3) - window.kW()) / window.sW() + 1};
+        IndexedMaxPoolKernels.Margins m = margins();
+        long[] outShape = {input.size(0), input.size(1),
+                (input.size(2) + m.top() + m.bottom() - window.kH()) / window.sH() + 1,
+                (input.size(3) + m.left() + m.right() - window.kW()) / window.sW() + 1};
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, outShape, 'c');
         winners = IndexedMaxPoolKernels.winnersFor(winners, out.length());
-        IndexedMaxPoolKernels.forward(input, window, out, winners);
+        IndexedMaxPoolKernels.forward(input, window, m, out, winners);
         winnersInputShape = input.shape();
         return out;
     }
@@ -52,15 +56,55 @@ public class IndexedMaxPoolingImpl extends SubsamplingLayer {
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
         if (winnersInputShape == null || !Arrays.equals(winnersInputShape, input.shape())) {
-            return super.backpropGradient(epsilon, workspaceMgr);
+            return dl4jBackprop(epsilon, workspaceMgr);
         }
         INDArray dy = ContiguousFloats.all(epsilon) ? epsilon : epsilon.castTo(DataType.FLOAT).dup('c');
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-        IndexedMaxPoolKernels.backward(dy, winners, window(), dx);
+        IndexedMaxPoolKernels.backward(dy, winners, window(), margins(), dx);
         return new Pair<>(new DefaultGradient(), dx);
     }
 
-    /** The window of an unpadded, undilated, truncating NCHW max pool that fits the input; else null. */
+    /** DL4J's backward pass, on the padded input; the gradient at the margins is dropped. */
+    private Pair<Gradient, INDArray> dl4jBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        IndexedMaxPoolKernels.Margins m = margins();
+        if (m.equals(IndexedMaxPoolKernels.Margins.NONE)) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        long h = input.size(2);
+        long w = input.size(3);
+        Pair<Gradient, INDArray> padded = onPaddedInput(ArrayType.BP_WORKING_MEM, workspaceMgr,
+                () -> super.backpropGradient(epsilon, workspaceMgr));
+        INDArray inner = padded.getSecond().get(NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.interval(m.top(), m.top() + h), NDArrayIndex.interval(m.left(), m.left() + w));
+        return new Pair<>(padded.getFirst(), workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, inner, 'c'));
+    }
+
+    /** Runs DL4J's code with the input replaced by a zero-padded copy (the input itself when there are no margins). */
+    private <T> T onPaddedInput(ArrayType type, LayerWorkspaceMgr workspaceMgr, java.util.function.Supplier<T> pass) {
+        IndexedMaxPoolKernels.Margins m = margins();
+        if (m.equals(IndexedMaxPoolKernels.Margins.NONE)) {
+            return pass.get();
+        }
+        INDArray original = input;
+        INDArray padded = workspaceMgr.create(type, original.dataType(), new long[] {original.size(0),
+                original.size(1), original.size(2) + m.top() + m.bottom(), original.size(3) + m.left() + m.right()},
+                'c');
+        padded.get(NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.interval(m.top(), m.top() + original.size(2)),
+                NDArrayIndex.interval(m.left(), m.left() + original.size(3))).assign(original);
+        input = padded;
+        try {
+            return pass.get();
+        } finally {
+            input = original;
+        }
+    }
+
+    private IndexedMaxPoolKernels.Margins margins() {
+        return ((IndexedMaxPooling) layerConf()).margins();
+    }
+
+    /** The window of an unpadded, undilated, truncating NCHW max pool that fits the padded input; else null. */
     private IndexedMaxPoolKernels.Window window() {
         org.deeplearning4j.nn.conf.layers.SubsamplingLayer c = layerConf();
         int[] k = c.getKernelSize();
@@ -69,7 +113,8 @@ public class IndexedMaxPoolingImpl extends SubsamplingLayer {
         boolean supported = c.getPoolingType() == PoolingType.MAX && input.rank() == 4
                 && c.getCnn2dDataFormat() == CNN2DFormat.NCHW && convolutionMode == ConvolutionMode.Truncate
                 && Arrays.equals(c.getPadding(), new int[] {0, 0}) && Arrays.equals(c.getDilation(), new int[] {1, 1})
-                && window.fits() && input.size(2) >= k[0] && input.size(3) >= k[1];
+                && window.fits() && input.size(2) + margins().top() + margins().bottom() >= k[0]
+                && input.size(3) + margins().left() + margins().right() >= k[1];
         return supported ? window : null;
     }
 }

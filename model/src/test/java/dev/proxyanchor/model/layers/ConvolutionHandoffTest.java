@@ -81,15 +81,17 @@ class ConvolutionHandoffTest {
     }
 
     private static ComputationGraphConfiguration configuration() {
+        // Channel counts are multiples of 16, so that oneDNN's blocked layout (nChw8c on AVX2, nChw16c on AVX-512)
+        // holds exactly the NCHW floats and the maps may be handed over on either.
         GraphBuilder g = GraphFixtures.graph(DataType.FLOAT, 12, 3);
-        g.addLayer("conv1", conv(3, 8, 3, 1, true).withoutInputGradient(), "input");
-        g.addLayer("bn1", TorchBatchNorm.of(8, true).followedByRelu(), "conv1");
-        g.addLayer("conv2", conv(8, 16, 3, 1, false), "bn1");
-        g.addLayer("bn2", TorchBatchNorm.of(16, true).followedByRelu(), "conv2");
-        g.addLayer("conv3", conv(16, 16, 1, 2, false), "bn2");
-        g.addLayer("bn3", TorchBatchNorm.of(16, true), "conv3");
+        g.addLayer("conv1", conv(3, 16, 3, 1, true).withoutInputGradient(), "input");
+        g.addLayer("bn1", TorchBatchNorm.of(16, true).followedByRelu(), "conv1");
+        g.addLayer("conv2", conv(16, 32, 3, 1, false), "bn1");
+        g.addLayer("bn2", TorchBatchNorm.of(32, true).followedByRelu(), "conv2");
+        g.addLayer("conv3", conv(32, 32, 1, 2, false), "bn2");
+        g.addLayer("bn3", TorchBatchNorm.of(32, true), "conv3");
         g.addLayer("relu", new Relu(), "bn3");
-        GraphFixtures.addHead(g, "relu", 16, 5);
+        GraphFixtures.addHead(g, "relu", 32, 5);
         return g.build();
     }
 

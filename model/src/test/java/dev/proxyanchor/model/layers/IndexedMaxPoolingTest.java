@@ -1,12 +1,15 @@
 package dev.proxyanchor.model.layers;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +46,54 @@ class IndexedMaxPoolingTest {
         assertEquals(0, expectedDx.sub(actualDx).amaxNumber().doubleValue(), 1e-6, "input gradient");
     }
 
+    /**
+     * Zero margins against DL4J's zero padding layer followed by the same unpadded pool, on non-negative maps (where
+     * the backbones use them): the kernels' float32 path and DL4J's own path (float64) alike. The margins are those of
+     * ResNet's padded pool (1 all round) and of {@code ceil_mode} pools (extra bottom/right rows), asymmetric ones too.
+     */
+    @ParameterizedTest
+    @CsvSource({"FLOAT, 2, 3, 14, 14, 3, 2, 1, 1, 1, 1", "FLOAT, 2, 2, 13, 13, 3, 2, 0, 1, 0, 1",
+            "FLOAT, 1, 3, 9, 11, 3, 2, 1, 2, 0, 1", "FLOAT, 2, 2, 8, 8, 2, 2, 0, 1, 1, 0",
+            "FLOAT, 1, 2, 7, 40, 3, 1, 1, 1, 1, 1", "DOUBLE, 2, 3, 13, 13, 3, 2, 0, 1, 0, 1",
+            "DOUBLE, 1, 2, 9, 11, 3, 2, 1, 2, 0, 1"})
+    void zeroMarginsMatchAPaddingLayerBeforeThePool(DataType type, int n, int c, int h, int w, int kernel, int stride,
+            int top, int bottom, int left, int right) {
+        Nd4j.getRandom().setSeed(5);
+        SubsamplingLayer.Builder conf = new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+                .kernelSize(kernel, kernel).stride(stride, stride);
+        Layer ours = layer(IndexedMaxPooling.of(conf).withZeroMargins(top, bottom, left, right), type);
+        Layer pad = layer(new ZeroPaddingLayer.Builder(top, bottom, left, right).build(), type);
+        Layer pool = layer(conf.build(), type);
+        INDArray x = Nd4j.rand(type, n, c, h, w);
+        x.slice(0).slice(0).getRow(0).assign(0);
+
+        INDArray padded = activate(pad, x);
+        INDArray expected = activate(pool, padded);
+        INDArray actual = activate(ours, x);
+        assertArrayEquals(expected.shape(), actual.shape(), "output shape");
+        assertEquals(0, expected.sub(actual).amaxNumber().doubleValue(), "output");
+
+        INDArray dy = Nd4j.rand(type, expected.shape());
+        INDArray dPadded = pool.backpropGradient(dy.dup(), LayerWorkspaceMgr.noWorkspaces()).getSecond();
+        INDArray expectedDx = pad.backpropGradient(dPadded, LayerWorkspaceMgr.noWorkspaces()).getSecond();
+        INDArray actualDx = ours.backpropGradient(dy.dup(), LayerWorkspaceMgr.noWorkspaces()).getSecond();
+        assertArrayEquals(x.shape(), actualDx.shape(), "input gradient shape");
+        assertEquals(0, expectedDx.sub(actualDx).amaxNumber().doubleValue(), 1e-6, "input gradient");
+    }
+
+    @Test
+    void zeroMarginsSurviveJsonAndSetTheOutputSize() {
+        IndexedMaxPooling pool = IndexedMaxPooling.of(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+                .kernelSize(3, 3).stride(2, 2)).withZeroMargins(0, 1, 0, 1);
+        NeuralNetConfiguration c = new NeuralNetConfiguration.Builder().layer(pool).build();
+        NeuralNetConfiguration back = NeuralNetConfiguration.fromJson(c.toJson());
+        assertEquals(pool, back.getLayer());
+        assertArrayEquals(new int[] {0, 1, 0, 1}, ((IndexedMaxPooling) back.getLayer()).getZeroMargins());
+        // BN-Inception's first pool: 112 -> 56 with ceil_mode (one extra row and column).
+        assertEquals(InputType.convolutional(56, 56, 64),
+                pool.getOutputType(0, InputType.convolutional(112, 112, 64)));
+    }
+
     /** PyTorch's rule: scanning row by row, a value takes over when larger or NaN (so the last NaN wins). */
     @Test
     void firstMaximumWinsAndTheLastNaNWins() {
@@ -64,14 +115,18 @@ class IndexedMaxPoolingTest {
         return layer.activate(true, LayerWorkspaceMgr.noWorkspaces()).dup();
     }
 
-    /** A layer built with DL4J's helpers off, so the reference is DL4J's own code. */
     private static Layer layer(org.deeplearning4j.nn.conf.layers.Layer conf) {
+        return layer(conf, DataType.FLOAT);
+    }
+
+    /** A layer built with DL4J's helpers off, so the reference is DL4J's own code. */
+    private static Layer layer(org.deeplearning4j.nn.conf.layers.Layer conf, DataType type) {
         String key = DL4JSystemProperties.DISABLE_HELPER_PROPERTY;
         String previous = System.getProperty(key);
         System.setProperty(key, "true");
         try {
-            NeuralNetConfiguration c = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).layer(conf).build();
-            return c.getLayer().instantiate(c, null, 0, null, true, DataType.FLOAT);
+            NeuralNetConfiguration c = new NeuralNetConfiguration.Builder().dataType(type).layer(conf).build();
+            return c.getLayer().instantiate(c, null, 0, null, true, type);
         } finally {
             if (previous == null) {
                 System.clearProperty(key);

@@ -8,6 +8,7 @@ import dev.proxyanchor.model.layers.TorchBatchNorm;
 import dev.proxyanchor.model.layers.TorchL2Normalize;
 import dev.proxyanchor.model.loss.ProxyHead;
 import dev.proxyanchor.model.optim.GroupLearningRate;
+import dev.proxyanchor.model.recipe.Optimizer;
 import dev.proxyanchor.model.recipe.ParameterGroup;
 import dev.proxyanchor.model.recipe.Recipe;
 import java.util.Map;
@@ -122,7 +123,8 @@ public final class EmbeddingNetwork {
 
     /**
      * Gives every layer its group's optimizer and learning-rate schedule (see {@link #groupOf}), the recipe's weight
-     * decay on weights and biases alike, and gradient clipping by value (not for proxies whose head is not clipped).
+     * decay on weights and biases alike, and gradient clipping by value (not for proxies whose head is not clipped):
+     * in AdamW's step ({@link Optimizer#clipsInStep}), else as DL4J's gradient normalization.
      */
     public static void applyParameterGroups(ComputationGraphConfiguration conf, Recipe recipe) {
         for (Map.Entry<String, GraphVertex> vertex : conf.getVertices().entrySet()) {
@@ -137,14 +139,16 @@ public final class EmbeddingNetwork {
                 // when a warm-up ends; without a warm-up they stay frozen for the whole run.
                 lr = new GroupLearningRate(lr.getBaseLr(), lr.getGamma(), lr.getStepEpochs(), Integer.MAX_VALUE);
             }
-            layer.setIUpdater(recipe.optimizer().updater(lr));
+            boolean clipped = group != ParameterGroup.PROXIES
+                    || recipe.lossEntry().proxyHead().map(ProxyHead::clipped).orElse(true);
+            boolean clippedInStep = clipped && recipe.optimizer().clipsInStep();
+            layer.setIUpdater(clippedInStep ? recipe.optimizer().clippingUpdater(lr, recipe.clipValue())
+                    : recipe.optimizer().updater(lr));
             layer.setBiasUpdater(null);
             layer.setRegularization(recipe.optimizer().regularization(recipe.weightDecay()));
             layer.setRegularizationBias(recipe.optimizer().regularization(recipe.weightDecay()));
-            boolean clipped = group != ParameterGroup.PROXIES
-                    || recipe.lossEntry().proxyHead().map(ProxyHead::clipped).orElse(true);
-            layer.setGradientNormalization(clipped ? GradientNormalization.ClipElementWiseAbsoluteValue
-                    : GradientNormalization.None);
+            layer.setGradientNormalization(clipped && !clippedInStep
+                    ? GradientNormalization.ClipElementWiseAbsoluteValue : GradientNormalization.None);
             layer.setGradientNormalizationThreshold(recipe.clipValue());
         }
     }

@@ -15,19 +15,24 @@ final class AdamSweep {
 
     private static final int CHUNK = 4096;
 
-    /** The step's constants in float32, and its element-by-element form. */
-    record Constants(float b1, float oneMinusB1, float b2, float oneMinusB2, float eps, float size, float correction) {
+    /**
+     * The step's constants in float32, and its element-by-element form; {@code clip} bounds the gradient's elements
+     * first (infinite: no clipping).
+     */
+    record Constants(float b1, float oneMinusB1, float b2, float oneMinusB2, float eps, float size, float correction,
+                     float clip) {
 
-        Constants(double beta1, double beta2, double epsilon, double stepSize, double biasCorrection2Sqrt) {
+        Constants(double beta1, double beta2, double epsilon, double stepSize, double biasCorrection2Sqrt,
+                double clip) {
             this((float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2), (float) epsilon,
-                    (float) stepSize, (float) biasCorrection2Sqrt);
+                    (float) stepSize, (float) biasCorrection2Sqrt, (float) clip);
         }
 
         /** The step on elements [from, to) of the arrays' native-order bytes (element i at byte 4 i). */
         void scalar(ByteBuffer g, ByteBuffer m, ByteBuffer v, ByteBuffer count, int from, int to) {
             for (int i = from; i < to; i++) {
                 int at = i * Float.BYTES;
-                float gi = g.getFloat(at);
+                float gi = Math.max(-clip, Math.min(clip, g.getFloat(at)));
                 float mi = m.getFloat(at) * b1 + gi * oneMinusB1;
                 float vi = v.getFloat(at) * b2 + gi * gi * oneMinusB2;
                 m.putFloat(at, mi);
@@ -46,12 +51,12 @@ final class AdamSweep {
     }
 
     /**
-     * count = count + 1; m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2;
+     * g = clamp(g, -clip, clip); count = count + 1; m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2;
      * g = m / (sqrt(v) / sqrt(1 - beta2^t) + eps) * lr / (1 - beta1^t).
      */
     static void step(INDArray gradient, INDArray m, INDArray v, INDArray count, double beta1, double beta2,
-            double epsilon, double stepSize, double biasCorrection2Sqrt) {
-        Constants constants = new Constants(beta1, beta2, epsilon, stepSize, biasCorrection2Sqrt);
+            double epsilon, double stepSize, double biasCorrection2Sqrt, double clip) {
+        Constants constants = new Constants(beta1, beta2, epsilon, stepSize, biasCorrection2Sqrt, clip);
         ByteBuffer g = ContiguousFloats.bytesOf(gradient);
         ByteBuffer first = ContiguousFloats.bytesOf(m);
         ByteBuffer second = ContiguousFloats.bytesOf(v);

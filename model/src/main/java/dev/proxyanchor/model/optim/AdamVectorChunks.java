@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link AdamSweep}'s chunks on the JDK's Vector API, on the arrays' native-order bytes (element i at byte 4 i);
  * loaded only when the JVM has the module. Lanewise multiply, add, square root and divide round as the scalar float
- * operations do, and nothing is fused, so the results are {@link AdamSweep.Constants#scalar}'s, bit for bit.
+ * operations do, min and max treat NaN and -0.0 as {@link Math#min} and {@link Math#max} do, and nothing is fused, so
+ * the results are {@link AdamSweep.Constants#scalar}'s, bit for bit.
  */
 final class AdamVectorChunks {
 
@@ -34,7 +35,7 @@ final class AdamVectorChunks {
         int i = from;
         for (int end = from + LANES.loopBound(to - from); i < end; i += LANES.length()) {
             int at = i * Float.BYTES;
-            FloatVector gi = FloatVector.fromByteBuffer(LANES, g, at, ORDER);
+            FloatVector gi = FloatVector.fromByteBuffer(LANES, g, at, ORDER).min(c.clip()).max(-c.clip());
             FloatVector mi = FloatVector.fromByteBuffer(LANES, m, at, ORDER).mul(c.b1()).add(gi.mul(c.oneMinusB1()));
             FloatVector vi = FloatVector.fromByteBuffer(LANES, v, at, ORDER).mul(c.b2())
                     .add(gi.mul(gi).mul(c.oneMinusB2()));

@@ -64,6 +64,7 @@ final class TorchAdamUpdater implements GradientUpdater<TorchAdam> {
             g.assign(0);
             return;
         }
+        double clip = config.getClipValue() > 0 ? config.getClipValue() : Double.POSITIVE_INFINITY;
         // Every element of the count holds the same step number (see the class comment).
         double t = step.getDouble(0) + 1;
         double beta1 = config.getBeta1();
@@ -72,8 +73,11 @@ final class TorchAdamUpdater implements GradientUpdater<TorchAdam> {
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
         if (AdamSweep.accepts(g, m, v, step)) {
             AdamSweep.step(g, m, v, step, beta1, beta2, config.getEpsilon(), lr / biasCorrection1,
-                    biasCorrection2Sqrt);
+                    biasCorrection2Sqrt, clip);
             return;
+        }
+        if (config.getClipValue() > 0) {
+            Transforms.min(Transforms.max(g, -clip, false), clip, false);
         }
         step.addi(1.0);
         m.muli(beta1).addi(g.mul(1 - beta1));

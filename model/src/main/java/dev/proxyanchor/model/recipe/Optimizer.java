@@ -43,6 +43,23 @@ public enum Optimizer {
         };
     }
 
+    /**
+     * Whether the step itself can clip the gradient by value ({@link TorchAdam#withClipValue}) where the official
+     * code clips just before it: only when nothing is added to the gradient in between, that is with AdamW's
+     * decoupled decay. The others add their L2 term after clipping and leave it to DL4J's gradient normalization.
+     */
+    public boolean clipsInStep() {
+        return this == ADAMW;
+    }
+
+    /** {@link #updater(ISchedule)}, clipping the gradient's elements to [-clipValue, clipValue] first. */
+    public IUpdater clippingUpdater(ISchedule learningRate, double clipValue) {
+        if (!clipsInStep()) {
+            throw new IllegalStateException(flagName() + " adds weight decay between clipping and its step");
+        }
+        return TorchAdam.withDefaults(learningRate).withClipValue(clipValue);
+    }
+
     /** A mutable list: Kryo (Spark's broadcast of the configuration) cannot rebuild immutable ones. */
     public List<Regularization> regularization(double weightDecay) {
         List<Regularization> list = new ArrayList<>();

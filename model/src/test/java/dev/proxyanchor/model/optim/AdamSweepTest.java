@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -46,9 +48,13 @@ class AdamSweepTest {
         }
     }
 
-    /** The sweep's float32 arithmetic is the scalar formula's, bit for bit, SIMD lanes and the tail alike. */
-    @Test
-    void sweepIsTheScalarFloatFormulaExactly() {
+    /**
+     * The sweep's float32 arithmetic is the scalar formula's, bit for bit, SIMD lanes and the tail alike, clipping the
+     * gradient first or not (an infinite bound).
+     */
+    @ParameterizedTest
+    @ValueSource(floats = {Float.POSITIVE_INFINITY, 0.75f})
+    void sweepIsTheScalarFloatFormulaExactly(float clip) {
         int n = 4096 + 4099;
         Nd4j.getRandom().setSeed(9);
         INDArray state = Nd4j.rand(DataType.FLOAT, 1, 3L * n + 5);
@@ -56,6 +62,8 @@ class AdamSweepTest {
         INDArray v = state.get(NDArrayIndex.point(0), NDArrayIndex.interval(5 + n, 5 + 2 * n));
         INDArray count = state.get(NDArrayIndex.point(0), NDArrayIndex.interval(5 + 2 * n, 5 + 3 * n)).assign(6);
         INDArray g = Nd4j.randn(DataType.FLOAT, n);
+        g.putScalar(17, Float.NaN);
+        g.putScalar(4096 + 4098, -0.0f);
         float[] gs = g.toFloatVector();
         float[] ms = m.toFloatVector();
         float[] vs = v.toFloatVector();
@@ -64,8 +72,9 @@ class AdamSweepTest {
         double t = 7;
         double stepSize = 1e-3 / (1 - Math.pow(beta1, t));
         double correction = Math.sqrt(1 - Math.pow(beta2, t));
-        AdamSweep.step(g, m, v, count, beta1, beta2, 1e-8, stepSize, correction);
+        AdamSweep.step(g, m, v, count, beta1, beta2, 1e-8, stepSize, correction, clip);
         for (int i = 0; i < n; i++) {
+            gs[i] = Math.max(-clip, Math.min(clip, gs[i]));
             ms[i] = ms[i] * (float) beta1 + gs[i] * (float) (1 - beta1);
             vs[i] = vs[i] * (float) beta2 + gs[i] * gs[i] * (float) (1 - beta2);
             gs[i] = ms[i] / ((float) Math.sqrt(vs[i]) / (float) correction + 1e-8f) * (float) stepSize;

@@ -12,8 +12,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * of its window over the zero-padded input divided by {@code k * k}, and the output has the input's size.
  *
  * <p>Such a pool is a box filter, and its own adjoint: the gradient at the input is the same box filter of the
- * gradient at the output, so {@link #filter} serves both passes. It runs one image plane at a time, as two
- * one-dimensional sums (along rows, then along columns) of loops the JIT turns into SIMD code.
+ * gradient at the output, so {@link #filter} serves both passes. It runs one image plane at a time, copied into a
+ * buffer where every row has p zeros either side and p zero rows lie above and below, so that both one-dimensional
+ * sums (along rows, then along columns) are single loops over the whole buffer with no border cases, which the JIT
+ * turns into SIMD code even on 7 x 7 maps; the columns a row's sum takes from the next row are never read.
  */
 public final class BoxAverageKernels {
 
@@ -29,57 +31,47 @@ public final class BoxAverageKernels {
         int w = (int) in.size(3);
         int p = k / 2;
         int area = h * w;
+        int pw = w + 2 * p;
+        int paddedArea = (h + 2 * p) * pw;
         float scale = 1f / (k * k);
         FloatBuffer src = ContiguousFloats.of(in);
         FloatBuffer dst = ContiguousFloats.of(out);
         ContiguousFloats.indices(in.size(0) * in.size(1)).forEach(plane -> {
-            // The plane as one row with p zeros before and after it, and its row sums with p zero rows above and
-            // below: both passes are then single loops over the whole plane, long enough for SIMD code even on
-            // 7 x 7 maps.
-            float[] padded = ThreadBuffers.floats(0, area + 2 * p);
-            float[] rowSums = ThreadBuffers.floats(1, area + 2 * p * w);
-            float[] result = ThreadBuffers.floats(2, area);
-            Arrays.fill(padded, 0, p, 0f);
-            Arrays.fill(padded, p + area, area + 2 * p, 0f);
-            src.get(plane * area, padded, p, area);
-            Arrays.fill(rowSums, 0, p * w, 0f);
-            Arrays.fill(rowSums, p * w + area, area + 2 * p * w, 0f);
-            sumAlong(padded, 0, 1, k, area, rowSums, p * w);
-            fixRowEnds(padded, h, w, p, rowSums);
-            sumAlong(rowSums, 0, w, k, area, result, 0);
-            for (int x = 0; x < area; x++) {
-                result[x] *= scale;
+            float[] padded = ThreadBuffers.floats(0, paddedArea);
+            float[] rowSums = ThreadBuffers.floats(1, paddedArea);
+            float[] sums = ThreadBuffers.floats(2, h * pw);
+            Arrays.fill(padded, 0, p * pw + p, 0f);
+            for (int i = 0; i < h; i++) {
+                int row = (p + i) * pw + p;
+                src.get(plane * area + i * w, padded, row, w);
+                Arrays.fill(padded, row + w, row + w + 2 * p, 0f);
             }
-            dst.put(plane * area, result, 0, area);
+            Arrays.fill(padded, (p + h) * pw, paddedArea, 0f);
+            sumAlong(padded, 1, k, paddedArea - 2 * p, rowSums);
+            sumAlong(rowSums, pw, k, h * pw, sums);
+            for (int i = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    sums[i * pw + j] *= scale;
+                }
+                dst.put(plane * area + i * w, sums, i * pw, w);
+            }
         });
     }
 
-    /** sums[to + x] = v[from + x] + v[from + x + step] + ... (k terms) for x < n. */
-    private static void sumAlong(float[] v, int from, int step, int k, int n, float[] sums, int to) {
-        System.arraycopy(v, from, sums, to, n);
-        for (int t = 1; t < k; t++) {
-            int at = from + t * step;
+    /** sums[x] = v[x] + v[x + step] + ... (k terms) for x < n; 3 terms (BN-Inception's pools) in one loop. */
+    private static void sumAlong(float[] v, int step, int k, int n, float[] sums) {
+        if (k == 3) {
+            int twice = 2 * step;
             for (int x = 0; x < n; x++) {
-                sums[to + x] += v[at + x];
+                sums[x] = v[x] + v[x + step] + v[x + twice];
             }
-        }
-    }
-
-    /**
-     * The first and last p row sums of each row, which the whole-plane pass took partly from the neighbouring rows:
-     * summed again over the row's own columns only.
-     */
-    private static void fixRowEnds(float[] padded, int h, int w, int p, float[] rowSums) {
-        if (p == 0) {
             return;
         }
-        for (int i = 0; i < h; i++) {
-            for (int j = 0; j < w; j = j == p - 1 && w - p > p ? w - p : j + 1) {
-                float sum = 0;
-                for (int c = Math.max(0, j - p); c <= Math.min(w - 1, j + p); c++) {
-                    sum += padded[p + i * w + c];
-                }
-                rowSums[p * w + i * w + j] = sum;
+        System.arraycopy(v, 0, sums, 0, n);
+        for (int t = 1; t < k; t++) {
+            int at = t * step;
+            for (int x = 0; x < n; x++) {
+                sums[x] += v[at + x];
             }
         }
     }

@@ -282,6 +282,24 @@ public class TorchBatchNormImpl extends BatchNormalization {
     }
 
     /**
+     * The gradient as this layer must return it, in its own workspace (DL4J's {@code leverageTo}): a copy when it lies
+     * in another one, made across threads for contiguous float32 maps (the copy of each ResNet block's widest map).
+     */
+    private INDArray intoOwnWorkspace(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        boolean copies = epsilon.isAttached() && !workspaceMgr.isScopedOut(ArrayType.ACTIVATION_GRAD)
+                && workspaceMgr.isWorkspaceOpen(ArrayType.ACTIVATION_GRAD)
+                && !epsilon.data().getParentWorkspace().getId()
+                        .equals(workspaceMgr.getWorkspaceName(ArrayType.ACTIVATION_GRAD));
+        if (!copies || !ContiguousFloats.all(epsilon)) {
+            return workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilon);
+        }
+        INDArray copy = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, epsilon.shape(),
+                'c');
+        ReluKernels.copy(epsilon, copy);
+        return copy;
+    }
+
+    /**
      * Backward through a folded forward pass: the gradient at the convolution's output is this layer's behind the
      * ReLU's mask (the input is the ReLU's output, positive exactly where the ReLU passed). Gamma's and beta's
      * gradient views are left to the convolution ({@link OneDnnConvolutionImpl}), whose backward pass comes next and
@@ -294,8 +312,7 @@ public class TorchBatchNormImpl extends BatchNormalization {
             dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
             ReluKernels.backward(input, dy, dx);
         } else {
-            // DL4J wants each vertex's input gradient in its own workspace: this is a copy.
-            dx = workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilon);
+            dx = intoOwnWorkspace(epsilon, workspaceMgr);
         }
         Gradient gradient = new DefaultGradient();
         for (String param : new String[] {BatchNormalizationParamInitializer.GAMMA,

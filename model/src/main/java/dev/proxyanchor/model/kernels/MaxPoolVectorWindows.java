@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Every row runs in whole vectors, its last one reaching past the row's end: the buffers carry {@link #PADDING}
  * spare elements (the phases {@code kW} more), and a later row overwrites what spilled into it. With 16 lanes
  * (AVX-512) the pools' 56, 28, 14 and 7 wide outputs would otherwise leave 8, 12, 14 and 7 windows a row to scalar
- * code and its unpredictable branches, which made these pools about a tenth of a BN-Inception step.
+ * code and its unpredictable branches, which made these pools about 7% of a BN-Inception step.
  */
 final class MaxPoolVectorWindows {
 

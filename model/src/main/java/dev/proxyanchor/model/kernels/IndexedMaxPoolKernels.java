@@ -47,7 +47,7 @@ public final class IndexedMaxPoolKernels {
             }
         }
 
-        boolean none() {
+        public boolean none() {
             return equals(NONE);
         }
     }

@@ -101,17 +101,6 @@ public final class ReluKernels {
         });
     }
 
-    /**
-     * to = from, in chunks across threads: a copy a layer must make (DL4J wants every input gradient in the layer's
-     * own workspace) would otherwise be ND4J's single assign on the calling thread.
-     */
-    public static void copy(INDArray from, INDArray to) {
-        ByteBuffer src = ContiguousFloats.bytesOf(from);
-        ByteBuffer dst = ContiguousFloats.bytesOf(to);
-        inChunks(from.length(), (start, end) -> dst.put(start * Float.BYTES,
-                src, start * Float.BYTES, (end - start) * Float.BYTES));
-    }
-
     private static void inChunks(long n, Chunk chunk) {
         ContiguousFloats.indices((n + CHUNK - 1) / CHUNK).forEach(c -> {
             int from = c * CHUNK;

@@ -40,9 +40,8 @@ public class IndexedMaxPooling extends SubsamplingLayer {
      * a ReLU), PyTorch's padded and {@code ceil_mode} pools.
      */
     public IndexedMaxPooling withZeroMargins(int top, int bottom, int left, int right) {
-        IndexedMaxPoolKernels.Margins m = new IndexedMaxPoolKernels.Margins(top, bottom, left, right);
         IndexedMaxPooling copy = clone();
-        copy.zeroMargins = m.equals(IndexedMaxPoolKernels.Margins.NONE) ? null : new int[] {top, bottom, left, right};
+        copy.setZeroMargins(new int[] {top, bottom, left, right});
         return copy;
     }
 
@@ -50,20 +49,28 @@ public class IndexedMaxPooling extends SubsamplingLayer {
         return zeroMargins == null ? null : zeroMargins.clone();
     }
 
+    /** Four margins >= 0 (top, bottom, left, right), or null; all zero is stored as null. */
     public void setZeroMargins(int[] zeroMargins) {
-        this.zeroMargins = zeroMargins == null ? null : zeroMargins.clone();
+        if (zeroMargins != null && zeroMargins.length != 4) {
+            throw new IllegalArgumentException("a max pool's zeroMargins are 4 numbers (top, bottom, left, right), got "
+                    + java.util.Arrays.toString(zeroMargins));
+        }
+        this.zeroMargins = zeroMargins == null || marginsOf(zeroMargins).none() ? null : zeroMargins.clone();
     }
 
     /** The zero margins as the kernels take them. */
     IndexedMaxPoolKernels.Margins margins() {
-        return zeroMargins == null ? IndexedMaxPoolKernels.Margins.NONE
-                : new IndexedMaxPoolKernels.Margins(zeroMargins[0], zeroMargins[1], zeroMargins[2], zeroMargins[3]);
+        return zeroMargins == null ? IndexedMaxPoolKernels.Margins.NONE : marginsOf(zeroMargins);
+    }
+
+    private static IndexedMaxPoolKernels.Margins marginsOf(int[] m) {
+        return new IndexedMaxPoolKernels.Margins(m[0], m[1], m[2], m[3]);
     }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
         IndexedMaxPoolKernels.Margins m = margins();
-        if (m.equals(IndexedMaxPoolKernels.Margins.NONE) || !(inputType instanceof InputType.InputTypeConvolutional c)) {
+        if (m.none() || !(inputType instanceof InputType.InputTypeConvolutional c)) {
             return super.getOutputType(layerIndex, inputType);
         }
         return super.getOutputType(layerIndex, InputType.convolutional(c.getHeight() + m.top() + m.bottom(),

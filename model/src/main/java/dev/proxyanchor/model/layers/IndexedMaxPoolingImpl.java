@@ -67,7 +67,7 @@ public class IndexedMaxPoolingImpl extends SubsamplingLayer {
     /** DL4J's backward pass, on the padded input; the gradient at the margins is dropped. */
     private Pair<Gradient, INDArray> dl4jBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         IndexedMaxPoolKernels.Margins m = margins();
-        if (m.equals(IndexedMaxPoolKernels.Margins.NONE)) {
+        if (m.none()) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         long h = input.size(2);
@@ -82,7 +82,7 @@ public class IndexedMaxPoolingImpl extends SubsamplingLayer {
     /** Runs DL4J's code with the input replaced by a zero-padded copy (the input itself when there are no margins). */
     private <T> T onPaddedInput(ArrayType type, LayerWorkspaceMgr workspaceMgr, java.util.function.Supplier<T> pass) {
         IndexedMaxPoolKernels.Margins m = margins();
-        if (m.equals(IndexedMaxPoolKernels.Margins.NONE)) {
+        if (m.none()) {
             return pass.get();
         }
         INDArray original = input;
@@ -110,11 +110,12 @@ public class IndexedMaxPoolingImpl extends SubsamplingLayer {
         int[] k = c.getKernelSize();
         int[] s = c.getStride();
         IndexedMaxPoolKernels.Window window = new IndexedMaxPoolKernels.Window(k[0], k[1], s[0], s[1]);
+        IndexedMaxPoolKernels.Margins m = margins();
         boolean supported = c.getPoolingType() == PoolingType.MAX && input.rank() == 4
                 && c.getCnn2dDataFormat() == CNN2DFormat.NCHW && convolutionMode == ConvolutionMode.Truncate
                 && Arrays.equals(c.getPadding(), new int[] {0, 0}) && Arrays.equals(c.getDilation(), new int[] {1, 1})
-                && window.fits() && input.size(2) + margins().top() + margins().bottom() >= k[0]
-                && input.size(3) + margins().left() + margins().right() >= k[1];
+                && window.fits() && input.size(2) + m.top() + m.bottom() >= k[0]
+                && input.size(3) + m.left() + m.right() >= k[1];
         return supported ? window : null;
     }
 }

@@ -295,7 +295,7 @@ public class TorchBatchNormImpl extends BatchNormalization {
         }
         INDArray copy = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, epsilon.shape(),
                 'c');
-        ReluKernels.copy(epsilon, copy);
+        ContiguousFloats.copy(epsilon, copy);
         return copy;
     }
 

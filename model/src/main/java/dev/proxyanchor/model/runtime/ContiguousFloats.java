@@ -54,6 +54,21 @@ public final class ContiguousFloats {
                 Math.toIntExact(contiguous.length() * Float.BYTES)).order(ByteOrder.nativeOrder());
     }
 
+    /**
+     * to = from (both contiguous float32, same length), in 16 KB chunks across threads: a copy a layer must make (DL4J
+     * wants every input gradient in the layer's own workspace) would otherwise be ND4J's assign on the calling thread.
+     */
+    public static void copy(INDArray from, INDArray to) {
+        ByteBuffer src = bytesOf(from);
+        ByteBuffer dst = bytesOf(to);
+        int chunk = 16 * 1024;
+        int bytes = src.capacity();
+        indices((bytes + chunk - 1) / chunk).forEach(c -> {
+            int at = c * chunk;
+            dst.put(at, src, at, Math.min(chunk, bytes - at));
+        });
+    }
+
     /** 0..n-1, in parallel when ND4J itself may use more than one thread (not in a one-thread Spark task). */
     public static IntStream indices(long n) {
         IntStream all = IntStream.range(0, Math.toIntExact(n));

@@ -92,6 +92,11 @@ class IndexedMaxPoolingTest {
         // BN-Inception's first pool: 112 -> 56 with ceil_mode (one extra row and column).
         assertEquals(InputType.convolutional(56, 56, 64),
                 pool.getOutputType(0, InputType.convolutional(112, 112, 64)));
+        IllegalArgumentException wrong = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> pool.setZeroMargins(new int[] {0, 1, 1}));
+        assertTrue(wrong.getMessage().contains("4 numbers"), wrong.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> pool.setZeroMargins(new int[] {0, -1, 0, 1}));
     }
 
     /** PyTorch's rule: scanning row by row, a value takes over when larger or NaN (so the last NaN wins). */
